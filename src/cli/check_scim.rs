@@ -1,0 +1,106 @@
+//! `check scim`: runs the SCIM probe suite ([`crate::probes::scim`]) from the command line
+//! and prints the same findings as the Test SCIM step, as text or `--json`.
+//!
+//! The token comes from an environment variable or the OS keyring, never from an
+//! argument (other users can read the process list). Exit codes follow DESIGN.md: 0 when
+//! nothing failed, 1 when a check failed, 2 for bad usage or configuration.
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use chrono::Utc;
+use clap::Args;
+
+use crate::model::PlatformId;
+use crate::probes::http::{DEFAULT_TIMEOUT_SECS, Policy};
+use crate::probes::scim::{self, ScimInput};
+use crate::secrets::Secret;
+
+/// Options of `check scim`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("token_source").required(true).args(["token_env", "profile"]))]
+pub struct CheckScimArgs {
+    /// The SCIM base URL the identity provider is given, for example
+    /// https://example.com/scim/v2 (with --profile: defaults to the profile's).
+    #[arg(long, value_name = "URL", required_unless_present = "profile")]
+    pub base_url: Option<String>,
+    /// Name of the environment variable that holds the bearer token.
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+    /// Tenant profile whose stored SCIM token (OS keyring), base URL and platform to use.
+    #[arg(long, value_name = "ID")]
+    pub profile: Option<String>,
+    /// Platform preset: airia, axonflow, workspace365, claresia, aws-iam-identity-center, generic.
+    #[arg(long, value_name = "P")]
+    pub platform: Option<PlatformId>,
+    /// Also create, change and delete one test user (ssw-probe-<random>@example.com).
+    #[arg(long)]
+    pub write_probe: bool,
+    /// Seconds allowed per request.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT_SECS)]
+    pub timeout: u64,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the checks and prints the report. `Err` is a usage or configuration problem
+/// (exit 2); otherwise 1 when a check failed, 0 when none did.
+pub fn run(args: &CheckScimArgs) -> anyhow::Result<ExitCode> {
+    let input = resolve(args)?;
+    let policy = Policy::with_timeout_secs(args.timeout);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the network runtime")?;
+    #[expect(clippy::disallowed_methods, reason = "the command line has no frame to block; it waits for the report")]
+    let report = runtime.block_on(scim::check(&input, policy, &|_| {}));
+    if args.json {
+        super::out(&report.to_json());
+    } else {
+        super::out(&report.to_text());
+    }
+    Ok(if report.has_failures() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Builds the probe input from the options, the environment and the profile.
+fn resolve(args: &CheckScimArgs) -> anyhow::Result<ScimInput> {
+    if let Some(var) = &args.token_env {
+        let token = token_from_env(var)?;
+        let Some(base_url) = args.base_url.clone() else { bail!("--base-url is required with --token-env") };
+        let platform = args.platform.unwrap_or_default();
+        return Ok(ScimInput { write_probe: args.write_probe, ..ScimInput::new(base_url, Some(token), platform) });
+    }
+    let Some(profile_id) = &args.profile else { bail!("give --token-env VAR or --profile ID") };
+    let profile = super::store()?.load(profile_id, Utc::now())?;
+    let base_url = args.base_url.clone().unwrap_or_else(|| profile.scim.base_url.clone());
+    if base_url.trim().is_empty() {
+        bail!("profile {profile_id} has no SCIM base URL yet; give --base-url or set it in the wizard's SCIM app step");
+    }
+    let Some(credential) = profile.scim.token_credential.clone() else {
+        bail!("profile {profile_id} has no SCIM token stored; import one with `token import --profile {profile_id} --kind scim-token --from-env VAR`");
+    };
+    let token = stored_token(&profile.id, &credential)?;
+    let platform = args.platform.unwrap_or(profile.platform);
+    Ok(ScimInput { write_probe: args.write_probe, ..ScimInput::new(base_url, Some(token), platform) })
+}
+
+/// The token in environment variable `var`; an unset or empty variable is a usage error.
+fn token_from_env(var: &str) -> anyhow::Result<Secret> {
+    match std::env::var(var) {
+        Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
+        Ok(_) => bail!("environment variable {var} is empty; put the SCIM bearer token in it"),
+        Err(std::env::VarError::NotPresent) => {
+            bail!("environment variable {var} is not set; export it with the SCIM bearer token first")
+        }
+        Err(std::env::VarError::NotUnicode(_)) => bail!("environment variable {var} is not valid text"),
+    }
+}
+
+/// The stored value of a credential, from the OS keyring.
+fn stored_token(profile_id: &str, credential_id: &str) -> anyhow::Result<Secret> {
+    // TODO(scim): read `secrets::account(profile_id, credential_id)` from the OS keyring
+    // store once the credentials module provides it.
+    let account = crate::secrets::account(profile_id, credential_id);
+    bail!("reading the token from the OS keyring ({account}) is not available in this build yet; use --token-env VAR")
+}

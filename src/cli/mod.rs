@@ -1,0 +1,101 @@
+//! The command-line face: clap commands that call the same core as the window and print
+//! text or `--json`. Exit codes (DESIGN.md): 0 nothing failed, 1 a check failed (or, for
+//! `expiry`, a credential is critical or expired), 2 bad usage or configuration.
+
+pub mod check_scim;
+mod profile;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::storage::ProfileStore;
+
+/// Command-line arguments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "sso-scim-wizard",
+    version,
+    about = "Connect a SaaS tenant to your identity provider: OIDC single sign-on, SCIM provisioning, credentials and their expiry",
+    long_about = "Without a subcommand, opens the wizard window.\n\nSecrets are never taken as arguments (other users can read the process list): pass them through an environment variable or the OS keyring."
+)]
+pub struct Cli {
+    /// What to do; the wizard window when absent.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the wizard window (the default).
+    Gui(GuiArgs),
+    /// List, show or create tenant profiles.
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
+    /// Test a live endpoint: `check scim` (and `check oidc`).
+    #[command(subcommand)]
+    Check(CheckCommand),
+}
+
+/// What `check` tests.
+#[derive(Debug, Subcommand)]
+pub enum CheckCommand {
+    /// Test a SCIM endpoint the way an identity provider uses it.
+    Scim(check_scim::CheckScimArgs),
+}
+
+/// Options of `gui`.
+#[derive(Debug, Default, Args)]
+pub struct GuiArgs {
+    /// Open this tenant profile at start.
+    #[arg(long, value_name = "ID")]
+    pub profile: Option<String>,
+    /// Show this step at start: tenant, sso-app, test-sso, scim-app, test-scim, credentials, review.
+    #[arg(long, value_name = "STEP", value_parser = parse_step)]
+    pub step: Option<crate::wizard::StepId>,
+}
+
+fn parse_step(text: &str) -> Result<crate::wizard::StepId, String> {
+    crate::wizard::StepId::from_slug(text).ok_or_else(|| {
+        let names: Vec<&str> = crate::wizard::StepId::ALL.iter().map(|s| s.slug()).collect();
+        format!("unknown step {text:?}; expected one of: {}", names.join(", "))
+    })
+}
+
+/// A failure the CLI reports with exit code 2 and one line on stderr.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Runs a non-GUI command. `Ok(code)` is the exit code; `Err` means bad usage or
+/// configuration (exit 2).
+pub fn run(command: Command) -> ExitCode {
+    let result = match command {
+        Command::Gui(_) => Err(anyhow::anyhow!("the gui command is handled by main")),
+        Command::Profile(command) => profile::run(command),
+        Command::Check(CheckCommand::Scim(args)) => check_scim::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The profile store from the environment, as a usage error when there is none.
+pub(crate) fn store() -> anyhow::Result<ProfileStore> {
+    Ok(ProfileStore::from_env()?)
+}
+
+/// Writes a line to stdout; a closed pipe (`| head`) is not an error worth a panic.
+pub(crate) fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = stdout.write_all(b"\n");
+    }
+}

@@ -1,0 +1,18 @@
+//! sso-scim-wizard: connect a SaaS tenant to an identity provider.
+//!
+//! The core (`model`, `catalog`, `wizard`, `diagnostics`, `expiry`, `probes`, `secrets`,
+//! `storage`, `export`) knows nothing of egui; `ui` and `cli` are two thin faces over it.
+//! Modules depend downward only: `ui`/`cli` → `probes`, `secrets`, `storage`, `export` →
+//! `wizard`, `diagnostics`, `expiry`, `catalog`, `model`.
+
+pub mod catalog;
+pub mod diagnostics;
+pub mod expiry;
+pub mod model;
+pub mod probes;
+pub mod secrets;
+pub mod storage;
+pub mod wizard;
+
+pub mod cli;
+pub mod ui;

@@ -1,0 +1,38 @@
+//! `sso-scim-wizard`: opens the wizard window, or runs a command-line check.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser as _;
+use sso_scim_wizard::cli::{self, Cli, Command, GuiArgs};
+use sso_scim_wizard::secrets::{MemoryStore, SecretStore};
+use sso_scim_wizard::storage::ProfileStore;
+use sso_scim_wizard::ui::{self, Launch};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => gui(GuiArgs::default()),
+        Some(Command::Gui(args)) => gui(args),
+        Some(command) => cli::run(command),
+    }
+}
+
+fn gui(args: GuiArgs) -> ExitCode {
+    let store = match ProfileStore::from_env() {
+        Ok(store) => store,
+        Err(err) => return fail(&err),
+    };
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let launch = Launch { profile_id: args.profile, step: args.step };
+    match ui::run(store, secrets, None, &launch) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(&*err),
+    }
+}
+
+fn fail(err: &dyn std::fmt::Display) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "error: {err:#}");
+    ExitCode::from(2)
+}

@@ -1,0 +1,455 @@
+//! The one HTTP client policy every probe uses (DESIGN.md, "Network policy").
+//!
+//! Total timeout per request (default 10 s), a cap on response bodies (read in chunks and
+//! abandoned past the cap, never buffered whole), at most 5 redirects followed by hand so
+//! an `Authorization` header never reaches another origin, rustls with the OS trust store,
+//! and a `User-Agent` naming the app. Errors name the URL and what to do, never a header
+//! value.
+
+use std::error::Error as _;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use url::Url;
+
+use crate::secrets::Secret;
+
+/// Default total time allowed for one request, redirects and body included.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
+/// Default cap on a response body (discovery, JWKS, SCIM).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Redirects followed at most.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// Limits applied to every request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Total time per request, redirects and body included.
+    pub timeout: Duration,
+    /// Largest body read; a larger one is an error.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+impl Policy {
+    /// The default policy with another timeout.
+    pub fn with_timeout_secs(timeout_secs: u64) -> Self {
+        Self { timeout: Duration::from_secs(timeout_secs.max(1)), ..Self::default() }
+    }
+}
+
+/// Why a request produced no usable response. Each variant carries the URL and reads as
+/// an instruction.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    /// The text is not an http(s) URL.
+    #[error("{reason}; enter a full https:// URL: {url}")]
+    InvalidUrl {
+        /// What was entered.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The host name does not resolve.
+    #[error("the host name could not be resolved (DNS); check the spelling and your network or VPN: {url}")]
+    Dns {
+        /// The URL requested.
+        url: String,
+    },
+    /// Nothing accepts connections there.
+    #[error("could not connect ({reason}); check the host, port and any firewall or proxy: {url}")]
+    Connect {
+        /// The URL requested.
+        url: String,
+        /// The OS's words.
+        reason: String,
+    },
+    /// The TLS handshake failed.
+    #[error("the TLS connection failed: {reason}; check the certificate (an inspecting proxy needs its CA trusted by this computer): {url}")]
+    Tls {
+        /// The URL requested.
+        url: String,
+        /// The TLS library's reason (untrusted issuer, expired, wrong name…).
+        reason: String,
+    },
+    /// No complete answer in time.
+    #[error("no answer within {timeout_secs} s; check the URL and any proxy, or raise the timeout: {url}")]
+    Timeout {
+        /// The URL requested.
+        url: String,
+        /// The limit that ran out.
+        timeout_secs: u64,
+    },
+    /// More than [`MAX_REDIRECTS`] redirects, or a loop.
+    #[error("more than {MAX_REDIRECTS} redirects; the URL probably points at a login page or a redirect loop: {url}")]
+    TooManyRedirects {
+        /// The first URL requested.
+        url: String,
+    },
+    /// The body passed the size cap.
+    #[error("the response is larger than {limit_bytes} bytes and was not read; this is not the endpoint that was expected: {url}")]
+    BodyTooLarge {
+        /// The URL requested.
+        url: String,
+        /// The cap.
+        limit_bytes: usize,
+    },
+    /// Anything else the transport reported.
+    #[error("the request failed ({reason}): {url}")]
+    Other {
+        /// The URL requested.
+        url: String,
+        /// What the transport said.
+        reason: String,
+    },
+}
+
+/// A request to send.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Method.
+    pub method: Method,
+    /// Absolute URL.
+    pub url: Url,
+    /// Bearer token or other credential, sent only to the request's own origin.
+    pub bearer: Option<Secret>,
+    /// Basic auth pair (client id, secret), sent only to the request's own origin.
+    pub basic: Option<(String, Secret)>,
+    /// Extra headers (never credentials: use `bearer`/`basic`).
+    pub headers: HeaderMap,
+    /// Body bytes, if any.
+    pub body: Option<Vec<u8>>,
+}
+
+impl Request {
+    /// A GET.
+    pub fn get(url: Url) -> Self {
+        Self { method: Method::GET, url, bearer: None, basic: None, headers: HeaderMap::new(), body: None }
+    }
+
+    /// A request with a JSON body and the given content type.
+    pub fn with_json(method: Method, url: Url, body: &serde_json::Value, content_type: &'static str) -> Self {
+        let mut request = Self::get(url);
+        request.method = method;
+        request.body = Some(body.to_string().into_bytes());
+        request.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        request
+    }
+
+    /// A POST with a form-urlencoded body.
+    pub fn form(url: Url, pairs: &[(&str, &str)]) -> Self {
+        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in pairs {
+            serializer.append_pair(name, value);
+        }
+        let mut request = Self::get(url);
+        request.method = Method::POST;
+        request.body = Some(serializer.finish().into_bytes());
+        request
+            .headers
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
+        request
+    }
+
+    /// Adds a bearer token.
+    #[must_use]
+    pub fn bearer(mut self, token: Secret) -> Self {
+        self.bearer = Some(token);
+        self
+    }
+
+    /// Adds an `Accept` header.
+    #[must_use]
+    pub fn accept(mut self, value: &'static str) -> Self {
+        self.headers.insert(header::ACCEPT, HeaderValue::from_static(value));
+        self
+    }
+}
+
+/// A response whose body was read within the cap.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// Final status (after redirects).
+    pub status: StatusCode,
+    /// Final headers.
+    pub headers: HeaderMap,
+    /// The URL that answered (after redirects).
+    pub final_url: Url,
+    /// Every URL redirected through, in order, not counting the first.
+    pub redirects: Vec<Url>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// Time from first byte sent to body read.
+    pub elapsed: Duration,
+}
+
+impl Response {
+    /// The `Content-Type` without parameters, lower-cased; empty when absent.
+    pub fn content_type(&self) -> String {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .unwrap_or_default()
+    }
+
+    /// True when the body looks like an HTML page rather than JSON.
+    pub fn looks_like_html(&self) -> bool {
+        let ct = self.content_type();
+        if ct.contains("html") {
+            return true;
+        }
+        let start: String = String::from_utf8_lossy(&self.body[..self.body.len().min(512)])
+            .trim_start()
+            .chars()
+            .take(15)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        start.starts_with("<!doctype html") || start.starts_with("<html")
+    }
+
+    /// The body parsed as JSON.
+    pub fn json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+
+    /// Milliseconds the request took.
+    pub fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.elapsed.as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+/// An HTTP client with the policy built in.
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: reqwest::Client,
+    policy: Policy,
+}
+
+impl Client {
+    /// A client with this policy.
+    pub fn new(policy: Policy) -> Result<Self, HttpError> {
+        let inner = reqwest::Client::builder()
+            .user_agent(concat!("sso-scim-wizard/", env!("CARGO_PKG_VERSION")))
+            // Redirects are followed by hand so credentials stay on their origin.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(policy.timeout)
+            .build()
+            .map_err(|err| HttpError::Other { url: String::new(), reason: chain(&err) })?;
+        Ok(Self { inner, policy })
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// Sends a request, follows up to [`MAX_REDIRECTS`] redirects (GET and HEAD only,
+    /// credentials dropped when the origin changes), reads the body within the cap, all
+    /// within the policy's timeout.
+    pub async fn send(&self, request: Request) -> Result<Response, HttpError> {
+        let url = request.url.to_string();
+        let timeout_secs = self.policy.timeout.as_secs();
+        match tokio::time::timeout(self.policy.timeout, self.send_inner(request)).await {
+            Ok(result) => result,
+            Err(_) => Err(HttpError::Timeout { url, timeout_secs }),
+        }
+    }
+
+    async fn send_inner(&self, request: Request) -> Result<Response, HttpError> {
+        let started = Instant::now();
+        let first_url = request.url.to_string();
+        let origin = request.url.origin();
+        let mut url = request.url.clone();
+        let mut redirects = Vec::new();
+        loop {
+            let same_origin = url.origin() == origin;
+            let mut builder = self.inner.request(request.method.clone(), url.clone()).headers(request.headers.clone());
+            if same_origin {
+                if let Some(token) = &request.bearer {
+                    builder = builder.bearer_auth(token.expose());
+                }
+                if let Some((user, secret)) = &request.basic {
+                    builder = builder.basic_auth(user, Some(secret.expose()));
+                }
+            }
+            if redirects.is_empty()
+                && let Some(body) = &request.body
+            {
+                builder = builder.body(body.clone());
+            }
+            let response = builder.send().await.map_err(|err| classify(&err, url.as_str()))?;
+            let status = response.status();
+            if status.is_redirection()
+                && let Some(location) = response.headers().get(header::LOCATION)
+                && matches!(request.method, Method::GET | Method::HEAD)
+            {
+                if redirects.len() >= MAX_REDIRECTS {
+                    return Err(HttpError::TooManyRedirects { url: first_url });
+                }
+                let location = location.to_str().unwrap_or_default();
+                let next = url.join(location).map_err(|err| HttpError::Other {
+                    url: url.to_string(),
+                    reason: format!("unusable redirect target {location:?}: {err}"),
+                })?;
+                redirects.push(next.clone());
+                url = next;
+                continue;
+            }
+            let headers = response.headers().clone();
+            let body = read_capped(response, self.policy.max_body_bytes, url.as_str()).await?;
+            return Ok(Response { status, headers, final_url: url, redirects, body, elapsed: started.elapsed() });
+        }
+    }
+}
+
+async fn read_capped(mut response: reqwest::Response, limit: usize, url: &str) -> Result<Vec<u8>, HttpError> {
+    if response.content_length().is_some_and(|len| len > limit as u64) {
+        return Err(HttpError::BodyTooLarge { url: url.to_owned(), limit_bytes: limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|err| classify(&err, url))? {
+        if body.len() + chunk.len() > limit {
+            return Err(HttpError::BodyTooLarge { url: url.to_owned(), limit_bytes: limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Parses what an admin typed as an http(s) URL, with a message that says what is wrong.
+pub fn parse_url(text: &str) -> Result<Url, HttpError> {
+    let trimmed = text.trim();
+    let invalid = |reason: &str| HttpError::InvalidUrl { url: trimmed.to_owned(), reason: reason.to_owned() };
+    if trimmed.is_empty() {
+        return Err(invalid("the URL is empty"));
+    }
+    if trimmed.chars().any(char::is_whitespace) {
+        return Err(invalid("the URL contains spaces"));
+    }
+    let url = Url::parse(trimmed).map_err(|err| invalid(&format!("not a URL ({err})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(&format!("the scheme is {:?}, not https", url.scheme())));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("the URL has no host"));
+    }
+    Ok(url)
+}
+
+/// True for 127.0.0.0/8, ::1 and `localhost`: plain http is tolerated there (warn only).
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Every message in an error's source chain, joined; used to classify transport errors.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+fn classify(err: &reqwest::Error, url: &str) -> HttpError {
+    let url = url.to_owned();
+    let text = chain(err);
+    let lower = text.to_ascii_lowercase();
+    if err.is_timeout() {
+        return HttpError::Timeout { url, timeout_secs: DEFAULT_TIMEOUT_SECS };
+    }
+    if lower.contains("dns error") || lower.contains("failed to lookup address") || lower.contains("name or service not known") {
+        return HttpError::Dns { url };
+    }
+    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") || lower.contains("unknownissuer") {
+        return HttpError::Tls { url, reason: tls_reason(&text) };
+    }
+    if err.is_connect() {
+        let reason = if lower.contains("connection refused") {
+            "connection refused: nothing is listening there".to_owned()
+        } else {
+            last_cause(err)
+        };
+        return HttpError::Connect { url, reason };
+    }
+    HttpError::Other { url, reason: last_cause(err) }
+}
+
+fn last_cause(err: &reqwest::Error) -> String {
+    let mut last = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        last = cause.to_string();
+        source = cause.source();
+    }
+    last
+}
+
+/// Turns rustls' wording into an admin's.
+fn tls_reason(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("unknownissuer") || lower.contains("unknown issuer") || lower.contains("self-signed") || lower.contains("self signed") {
+        "the certificate is not issued by an authority this computer trusts".to_owned()
+    } else if lower.contains("expired") {
+        "the certificate has expired".to_owned()
+    } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+        "the certificate does not name this host".to_owned()
+    } else if lower.contains("corrupt message") || lower.contains("invalidcontenttype") || lower.contains("received corrupt") {
+        "the server does not speak TLS on this port (try http, or the right port)".to_owned()
+    } else {
+        text.rsplit(": ").next().unwrap_or(text).to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_url_explains_what_is_wrong() {
+        for (input, expect) in [
+            ("", "empty"),
+            ("login.example.com/x", "not a URL"),
+            ("https://exa mple.com", "spaces"),
+            ("ftp://example.com", "scheme"),
+        ] {
+            let err = parse_url(input).unwrap_err().to_string();
+            assert!(err.contains(expect), "{input:?} → {err}");
+        }
+        assert_eq!(parse_url("  https://example.com/a ").unwrap().as_str(), "https://example.com/a");
+    }
+
+    #[test]
+    fn loopback_hosts_are_recognised() {
+        assert!(is_loopback(&Url::parse("http://127.0.0.1:9/").unwrap()));
+        assert!(is_loopback(&Url::parse("http://[::1]:9/").unwrap()));
+        assert!(is_loopback(&Url::parse("http://localhost/").unwrap()));
+        assert!(!is_loopback(&Url::parse("http://10.0.0.1/").unwrap()));
+    }
+
+    #[test]
+    fn tls_reasons_read_like_sentences() {
+        assert!(tls_reason("invalid peer certificate: UnknownIssuer").contains("not issued by an authority"));
+        assert!(tls_reason("invalid peer certificate: Expired").contains("expired"));
+    }
+}

@@ -1,0 +1,397 @@
+//! Tenant profiles on disk: the config dir, one JSON file per profile, atomic writes,
+//! schema version, and corrupt files kept aside (DESIGN.md, "Tenant profiles on disk").
+//!
+//! This module never holds a secret: profiles are metadata only. It never overwrites a
+//! file it could not read: such a file is renamed to `<name>.corrupt-<timestamp>` with
+//! its bytes untouched, and reported.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{IdpId, PlatformId, Profile, SCHEMA_VERSION};
+
+/// Environment variable that overrides the config dir.
+pub const CONFIG_DIR_ENV: &str = "SSO_SCIM_WIZARD_CONFIG_DIR";
+
+/// What went wrong reading or writing profiles. Paths come last in the message.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// No config dir could be determined.
+    #[error("no configuration directory could be found for this user; set {CONFIG_DIR_ENV} to a writable folder")]
+    NoConfigDir,
+    /// Reading or writing failed.
+    #[error("could not {action}: {source}; check permissions and free space: {}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// No profile has this id.
+    #[error("no profile with id {id:?}; `sso-scim-wizard profile list` shows the ids")]
+    NotFound {
+        /// The id asked for.
+        id: String,
+    },
+    /// The file exists but could not be parsed; it was moved aside.
+    #[error("{}", .0)]
+    Unreadable(UnreadableProfile),
+    /// An id that cannot name a file.
+    #[error("{id:?} is not a valid profile id (letters, digits and '-' only)")]
+    BadId {
+        /// The id given.
+        id: String,
+    },
+}
+
+/// A profile file that could not be used, and what was done about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnreadableProfile {
+    /// The file as found.
+    pub path: PathBuf,
+    /// Where its bytes are now (moved aside), or `None` when it was left in place.
+    pub kept_at: Option<PathBuf>,
+    /// Why it could not be used.
+    pub reason: String,
+}
+
+impl std::fmt::Display for UnreadableProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kept_at {
+            Some(kept) => write!(
+                f,
+                "profile file could not be read ({}); it was kept unchanged as {} — fix or delete it by hand",
+                self.reason,
+                kept.display()
+            ),
+            None => write!(f, "profile file could not be used ({}): {}", self.reason, self.path.display()),
+        }
+    }
+}
+
+/// The profiles found in the config dir, and the files that could not be read.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Profiles that loaded, most recently changed first.
+    pub profiles: Vec<Profile>,
+    /// Files that could not be read (moved aside or left in place), for the UI to report.
+    pub problems: Vec<UnreadableProfile>,
+}
+
+/// Profiles stored as `profiles/<id>.json` under a config dir.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileStore {
+    dir: PathBuf,
+}
+
+impl ProfileStore {
+    /// The store under `$SSO_SCIM_WIZARD_CONFIG_DIR`, else the platform config dir.
+    pub fn from_env() -> Result<Self, StorageError> {
+        Ok(Self::at(config_dir()?))
+    }
+
+    /// The store under an explicit config dir (tests, benchmarks).
+    pub fn at(config_dir: impl Into<PathBuf>) -> Self {
+        Self { dir: config_dir.into().join("profiles") }
+    }
+
+    /// The `profiles/` folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file of a profile id.
+    pub fn path_of(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
+    }
+
+    /// Loads every profile. Unreadable files are moved aside and listed in `problems`;
+    /// this never fails because of one bad file.
+    pub fn list(&self, now: DateTime<Utc>) -> Result<Listing, StorageError> {
+        let mut listing = Listing::default();
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(listing),
+            Err(source) => return Err(StorageError::Io { action: "list profiles", path: self.dir.clone(), source }),
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.contains(".json.corrupt-") {
+                // Set aside earlier (perhaps by the CLI): keep telling the admin until they deal with it.
+                listing.problems.push(UnreadableProfile {
+                    path: path.clone(),
+                    kept_at: Some(path.clone()),
+                    reason: "it could not be read earlier".to_owned(),
+                });
+                continue;
+            }
+            if path.extension().is_none_or(|ext| ext != "json") {
+                continue;
+            }
+            match self.load_path(&path, now) {
+                Ok(profile) => listing.profiles.push(profile),
+                Err(StorageError::Unreadable(problem)) => listing.problems.push(problem),
+                Err(StorageError::Io { source, .. }) => listing.problems.push(UnreadableProfile {
+                    path: path.clone(),
+                    kept_at: None,
+                    reason: source.to_string(),
+                }),
+                Err(_) => {}
+            }
+        }
+        listing.profiles.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| a.name.cmp(&b.name)));
+        Ok(listing)
+    }
+
+    /// Loads one profile by id.
+    pub fn load(&self, id: &str, now: DateTime<Utc>) -> Result<Profile, StorageError> {
+        check_id(id)?;
+        let path = self.path_of(id);
+        if !path.exists() {
+            return Err(StorageError::NotFound { id: id.to_owned() });
+        }
+        self.load_path(&path, now)
+    }
+
+    fn load_path(&self, path: &Path, now: DateTime<Utc>) -> Result<Profile, StorageError> {
+        let bytes = fs::read(path).map_err(|source| StorageError::Io { action: "read profile", path: path.to_owned(), source })?;
+        let parsed: Result<Profile, String> = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .map_err(|err| err.to_string())
+            .and_then(|value| {
+                let version = value.get("schema_version").and_then(serde_json::Value::as_u64);
+                match version {
+                    Some(v) if v > u64::from(SCHEMA_VERSION) => Err(format!(
+                        "it was written by a newer version of sso-scim-wizard (schema {v}); update the app"
+                    )),
+                    Some(_) => serde_json::from_value(value).map_err(|err| err.to_string()),
+                    None => Err("it has no schema_version".to_owned()),
+                }
+            });
+        match parsed {
+            Ok(profile) if profile.id.is_empty() || check_id(&profile.id).is_err() => {
+                Err(self.set_aside(path, "it has no valid id".to_owned(), now))
+            }
+            Ok(profile) => Ok(profile),
+            Err(reason) if reason.contains("newer version") => Err(StorageError::Unreadable(UnreadableProfile {
+                path: path.to_owned(),
+                kept_at: None,
+                reason,
+            })),
+            Err(reason) => Err(self.set_aside(path, reason, now)),
+        }
+    }
+
+    /// Renames an unreadable file out of the way, bytes untouched, so that no later save
+    /// can overwrite it.
+    fn set_aside(&self, path: &Path, reason: String, now: DateTime<Utc>) -> StorageError {
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let kept = self.dir.join(format!("{file_name}.corrupt-{}", now.format("%Y%m%dT%H%M%SZ")));
+        let kept_at = fs::rename(path, &kept).ok().map(|()| kept);
+        StorageError::Unreadable(UnreadableProfile { path: path.to_owned(), kept_at, reason })
+    }
+
+    /// Writes a profile atomically: temp file in the same folder, fsync, rename, fsync dir.
+    pub fn save(&self, profile: &Profile) -> Result<(), StorageError> {
+        check_id(&profile.id)?;
+        fs::create_dir_all(&self.dir)
+            .map_err(|source| StorageError::Io { action: "create the profiles folder", path: self.dir.clone(), source })?;
+        let json = serde_json::to_vec_pretty(profile).map_err(|err| StorageError::Io {
+            action: "encode profile",
+            path: self.path_of(&profile.id),
+            source: std::io::Error::other(err),
+        })?;
+        let target = self.path_of(&profile.id);
+        let temp = self.dir.join(format!(".{}.json.tmp-{}", profile.id, std::process::id()));
+        let io = |action, source| StorageError::Io { action, path: target.clone(), source };
+        let write = || -> std::io::Result<()> {
+            let mut file = fs::File::create(&temp)?;
+            file.write_all(&json)?;
+            file.sync_all()?;
+            Ok(())
+        };
+        if let Err(source) = write() {
+            let _ = fs::remove_file(&temp);
+            return Err(io("write profile", source));
+        }
+        fs::rename(&temp, &target).map_err(|source| io("replace profile", source))?;
+        // Make the rename itself durable.
+        if let Ok(dir) = fs::File::open(&self.dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Deletes a profile file (secrets are the caller's business: ask, then delete them).
+    pub fn delete(&self, id: &str) -> Result<(), StorageError> {
+        check_id(id)?;
+        let path = self.path_of(id);
+        fs::remove_file(&path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                StorageError::NotFound { id: id.to_owned() }
+            } else {
+                StorageError::Io { action: "delete profile", path, source }
+            }
+        })
+    }
+
+    /// Creates and saves a new profile with a fresh id.
+    pub fn create(&self, name: &str, platform: PlatformId, idp: IdpId, now: DateTime<Utc>) -> Result<Profile, StorageError> {
+        let profile = Profile::new(self.fresh_id(name), name.trim().to_owned(), platform, idp, now);
+        self.save(&profile)?;
+        Ok(profile)
+    }
+
+    /// A copy of `source` under a new id and name "<name> (copy)", without credentials
+    /// (secrets belong to one tenant), reports or rotation state.
+    pub fn duplicate(&self, source: &Profile, now: DateTime<Utc>) -> Result<Profile, StorageError> {
+        let name = format!("{} (copy)", source.name);
+        let mut copy = source.clone();
+        copy.id = self.fresh_id(&name);
+        copy.name = name;
+        copy.created_at = now;
+        copy.updated_at = now;
+        copy.credentials.clear();
+        copy.sso.client_secret_credential = None;
+        copy.scim.token_credential = None;
+        copy.last_oidc_report = None;
+        copy.last_scim_report = None;
+        copy.rotation = None;
+        copy.history.clear();
+        self.save(&copy)?;
+        Ok(copy)
+    }
+
+    /// A file-name-safe id from the name plus random hex, unused in this store.
+    pub fn fresh_id(&self, name: &str) -> String {
+        let slug = slug(name);
+        loop {
+            let mut bytes = [0_u8; 3];
+            // A failing OS RNG leaves zeros; the existence check below still keeps ids unique.
+            let _ = getrandom::fill(&mut bytes);
+            let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let id = if slug.is_empty() { format!("tenant-{suffix}") } else { format!("{slug}-{suffix}") };
+            if !self.path_of(&id).exists() {
+                return id;
+            }
+        }
+    }
+}
+
+/// The config dir: `$SSO_SCIM_WIZARD_CONFIG_DIR`, else the platform's.
+pub fn config_dir() -> Result<PathBuf, StorageError> {
+    if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "sso-scim-wizard")
+        .map(|dirs| dirs.config_dir().to_path_buf())
+        .ok_or(StorageError::NoConfigDir)
+}
+
+fn check_id(id: &str) -> Result<(), StorageError> {
+    let valid = !id.is_empty() && id.len() <= 80 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if valid { Ok(()) } else { Err(StorageError::BadId { id: id.to_owned() }) }
+}
+
+fn slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 40 {
+            break;
+        }
+    }
+    slug.trim_end_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn save_then_list_round_trips() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(tmp.path());
+        let created = store.create("Contoso Prod", PlatformId::Airia, IdpId::Entra, now()).unwrap();
+        assert!(created.id.starts_with("contoso-prod-"), "{}", created.id);
+        let listing = store.list(now()).unwrap();
+        assert_eq!(listing.profiles, vec![created.clone()]);
+        assert!(listing.problems.is_empty());
+        assert_eq!(store.load(&created.id, now()).unwrap(), created);
+        // No temp file left behind.
+        let names: Vec<_> = fs::read_dir(store.dir()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn corrupt_file_is_kept_aside_byte_for_byte_and_reported() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(tmp.path());
+        fs::create_dir_all(store.dir()).unwrap();
+        let bad = store.path_of("broken-1");
+        fs::write(&bad, b"{\"schema_version\": 1, \"id\": ").unwrap();
+        let good = store.create("Good", PlatformId::Generic, IdpId::Okta, now()).unwrap();
+        let listing = store.list(now()).unwrap();
+        assert_eq!(listing.profiles.len(), 1);
+        assert_eq!(listing.profiles[0].id, good.id);
+        assert_eq!(listing.problems.len(), 1);
+        let problem = &listing.problems[0];
+        let kept = problem.kept_at.clone().unwrap();
+        assert_eq!(fs::read(&kept).unwrap(), b"{\"schema_version\": 1, \"id\": ");
+        assert!(!bad.exists());
+        assert!(problem.to_string().contains("kept unchanged"), "{problem}");
+        // Listed again later, the kept-aside file is still reported and still untouched.
+        let again = store.list(now()).unwrap();
+        assert_eq!(again.problems.len(), 1);
+        assert_eq!(again.problems[0].kept_at.as_ref(), Some(&kept));
+        assert_eq!(fs::read(&kept).unwrap(), b"{\"schema_version\": 1, \"id\": ");
+    }
+
+    #[test]
+    fn newer_schema_is_left_in_place_and_reported() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(tmp.path());
+        fs::create_dir_all(store.dir()).unwrap();
+        let path = store.path_of("future-1");
+        fs::write(&path, br#"{"schema_version": 99, "id": "future-1"}"#).unwrap();
+        let listing = store.list(now()).unwrap();
+        assert!(listing.profiles.is_empty());
+        assert!(listing.problems[0].reason.contains("newer version"));
+        assert!(path.exists());
+    }
+
+    #[test]
+    fn duplicate_drops_credentials_and_gets_a_new_id() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(tmp.path());
+        let mut original = store.create("Acme", PlatformId::Axonflow, IdpId::Onelogin, now()).unwrap();
+        original.sso.client_id = "abc".into();
+        original.scim.token_credential = Some("tok-1".into());
+        let copy = store.duplicate(&original, now()).unwrap();
+        assert_ne!(copy.id, original.id);
+        assert_eq!(copy.name, "Acme (copy)");
+        assert_eq!(copy.sso.client_id, "abc");
+        assert_eq!(copy.scim.token_credential, None);
+    }
+
+    #[test]
+    fn ids_that_could_escape_the_folder_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(tmp.path());
+        assert!(matches!(store.load("../etc/passwd", now()), Err(StorageError::BadId { .. })));
+        assert!(matches!(store.load("nope-1", now()), Err(StorageError::NotFound { .. })));
+    }
+}

@@ -1,0 +1,507 @@
+//! The wizard window: step rail, the current step, Back/Next, status bar. Owns the tokio
+//! runtime, the open profile and its debounced saving. Saving runs on the runtime in one
+//! writer task (so writes stay in order and never block a frame); closing the window
+//! flushes the last edit.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
+
+use crate::catalog::Catalog;
+use crate::model::Profile;
+use crate::secrets::SecretStore;
+use crate::storage::{Listing, ProfileStore};
+use crate::ui::steps::tenant::{TenantCommand, TenantEnv, TenantStep};
+use crate::ui::steps::{self, Step, StepEnv, StepOutcome};
+use crate::ui::task::Task;
+use crate::ui::theme::{self, Tokens};
+use crate::ui::widgets::toasts::Toasts;
+use crate::wizard::{self, StepId};
+
+/// How long after the last keystroke an edit is written to disk.
+const SAVE_DEBOUNCE: Duration = Duration::from_millis(600);
+
+/// How the window was asked to start.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// Open this profile at start.
+    pub profile_id: Option<String>,
+    /// Show this step at start (needs a profile for any but the tenant step).
+    pub step: Option<StepId>,
+}
+
+/// The state of saving the open profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SaveState {
+    Saved(DateTime<Utc>),
+    Failed(String),
+}
+
+/// Messages from the writer task.
+type SaveResult = (String, Result<DateTime<Utc>, String>);
+
+/// The wizard application.
+pub struct WizardApp {
+    store: ProfileStore,
+    catalog: &'static Catalog,
+    runtime: tokio::runtime::Runtime,
+    secrets: Arc<dyn SecretStore>,
+    secrets_note: Option<String>,
+    listing: Task<Result<Listing, String>>,
+    profile: Option<Profile>,
+    /// The profile as last handed to the writer; "changed" is derived by comparing.
+    saved: Option<Profile>,
+    /// `ctx` time of the first unsaved change.
+    dirty_since: Option<f64>,
+    save_state: Option<SaveState>,
+    save_tx: mpsc::UnboundedSender<Profile>,
+    save_rx: std::sync::mpsc::Receiver<SaveResult>,
+    step: StepId,
+    tenant: TenantStep,
+    steps: Vec<(StepId, Box<dyn Step>)>,
+    pending_leave: Option<(StepId, String)>,
+    toasts: Toasts,
+    status_line: Option<String>,
+}
+
+impl WizardApp {
+    /// An app over a profile store and secret store.
+    pub fn new(
+        store: ProfileStore,
+        secrets: Arc<dyn SecretStore>,
+        secrets_note: Option<String>,
+        launch: &Launch,
+    ) -> Result<Self, std::io::Error> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("ssw-background")
+            .enable_all()
+            .build()?;
+        let (save_tx, save_rx) = spawn_writer(&runtime, store.clone());
+        let mut app = Self {
+            store,
+            catalog: crate::catalog::catalog(),
+            runtime,
+            secrets,
+            secrets_note,
+            listing: Task::Idle,
+            profile: None,
+            saved: None,
+            dirty_since: None,
+            save_state: None,
+            save_tx,
+            save_rx,
+            step: StepId::Tenant,
+            tenant: TenantStep::default(),
+            steps: fresh_steps(),
+            pending_leave: None,
+            toasts: Toasts::default(),
+            status_line: None,
+        };
+        if let Some(id) = &launch.profile_id {
+            match app.store.load(id, Utc::now()) {
+                Ok(profile) => app.set_profile(profile),
+                Err(err) => app.status_line = Some(err.to_string()),
+            }
+        }
+        if let Some(step) = launch.step
+            && (step == StepId::Tenant || app.profile.is_some())
+        {
+            app.step = step;
+        }
+        Ok(app)
+    }
+
+    /// An app over a temp config dir and an in-memory secret store, for UI tests.
+    pub fn for_tests(config_dir: impl Into<PathBuf>) -> Self {
+        let store = ProfileStore::at(config_dir.into());
+        let secrets: Arc<dyn SecretStore> = Arc::new(crate::secrets::MemoryStore::new());
+        #[expect(clippy::expect_used, reason = "tests only: a runtime that cannot start is a broken test machine")]
+        Self::new(store, secrets, None, &Launch::default()).expect("tokio runtime")
+    }
+
+    /// The open profile.
+    pub fn profile(&self) -> Option<&Profile> {
+        self.profile.as_ref()
+    }
+
+    /// The step shown.
+    pub fn current_step(&self) -> StepId {
+        self.step
+    }
+
+    /// Writes any unsaved edit now, synchronously (window closing).
+    pub fn flush(&mut self) {
+        if let Some(profile) = &self.profile
+            && self.saved.as_ref() != Some(profile)
+        {
+            match self.store.save(profile) {
+                Ok(()) => self.saved = Some(profile.clone()),
+                Err(err) => self.save_state = Some(SaveState::Failed(err.to_string())),
+            }
+        }
+    }
+
+    /// Blocks until the writer has nothing queued (tests).
+    pub fn wait_for_saves(&mut self) {
+        self.flush();
+    }
+
+    fn set_profile(&mut self, profile: Profile) {
+        self.flush();
+        self.saved = Some(profile.clone());
+        self.profile = Some(profile);
+        self.dirty_since = None;
+        self.save_state = None;
+        self.steps = fresh_steps();
+    }
+
+    fn refresh_listing(&mut self, ctx: &egui::Context) {
+        let store = self.store.clone();
+        self.listing = Task::spawn(self.runtime.handle(), ctx, async move {
+            tokio::task::spawn_blocking(move || store.list(Utc::now()).map_err(|err| err.to_string()))
+                .await
+                .unwrap_or_else(|err| Err(format!("listing stopped: {err}")))
+        });
+    }
+
+    /// Draws the whole window.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let now = Utc::now();
+        if matches!(self.listing, Task::Idle) {
+            self.refresh_listing(&ctx);
+        }
+        self.listing.poll();
+        self.collect_save_results();
+
+        egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar_ui(ui));
+        egui::Panel::bottom("nav-bar").show(ui, |ui| self.nav_ui(ui, now));
+        egui::Panel::left("step-rail").resizable(false).exact_size(190.0).show(ui, |ui| self.rail_ui(ui, now));
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| self.step_ui(ui, now));
+        });
+        self.leave_dialog_ui(&ctx);
+        self.toasts.ui(&ctx);
+        self.schedule_save(&ctx);
+    }
+
+    fn rail_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {
+        ui.add_space(8.0);
+        ui.heading("sso-scim-wizard");
+        ui.add_space(8.0);
+        let tokens = Tokens::ui(ui);
+        let mut go_to = None;
+        for step in StepId::ALL {
+            let status = self.profile.as_ref().map(|p| wizard::step_status(step, p, self.catalog, now));
+            let enabled = step == StepId::Tenant || self.profile.is_some();
+            let (icon, words, colour) = match status {
+                Some(status) => (theme::step_icon(status), status.label(), tokens.step(status)),
+                None => ("○", "Not started", tokens.muted),
+            };
+            let text = egui::RichText::new(format!("{icon}  {}", step.label()));
+            let response = ui
+                .add_enabled(enabled, egui::Button::selectable(self.step == step, text))
+                .on_hover_text(words);
+            ui.label(egui::RichText::new(format!("      {words}")).small().color(colour));
+            if response.clicked() {
+                go_to = Some(step);
+            }
+        }
+        if let Some(step) = go_to {
+            self.request_step(step);
+        }
+    }
+
+    fn nav_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {
+        let _ = now;
+        let blocker = wizard::next_blocker(self.step, self.profile.as_ref(), self.catalog);
+        let modal_open = self.tenant.has_dialog() || self.pending_leave.is_some();
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            let back = ui.add_enabled(self.step.previous().is_some(), egui::Button::new("Back"));
+            if back.clicked()
+                && let Some(previous) = self.step.previous()
+            {
+                self.request_step(previous);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let next_enabled = blocker.is_none() && self.step.next().is_some();
+                let next = ui.add_enabled(next_enabled, egui::Button::new("Next"));
+                let enter = !modal_open
+                    && next_enabled
+                    && ui.ctx().memory(|m| m.focused().is_none())
+                    && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
+                if (next.clicked() || enter)
+                    && let Some(following) = self.step.next()
+                {
+                    self.request_step(following);
+                }
+                if let Some(reason) = &blocker
+                    && self.step.next().is_some()
+                {
+                    ui.colored_label(Tokens::ui(ui).muted, reason);
+                }
+            });
+        });
+        ui.add_space(4.0);
+    }
+
+    fn status_bar_ui(&mut self, ui: &mut egui::Ui) {
+        let tokens = Tokens::ui(ui);
+        ui.horizontal(|ui| {
+            match &self.profile {
+                Some(profile) => ui.label(format!("{} · {} · {}", profile.name, profile.platform.label(), profile.idp.label())),
+                None => ui.label("No tenant open"),
+            };
+            ui.separator();
+            match (&self.save_state, self.dirty_since) {
+                (_, Some(_)) => ui.label("Saving…"),
+                (Some(SaveState::Saved(at)), None) => {
+                    ui.label(format!("Saved {}", at.with_timezone(&chrono::Local).format("%H:%M:%S")))
+                }
+                (Some(SaveState::Failed(err)), None) => ui.colored_label(tokens.bad, format!("Not saved: {err}")),
+                (None, None) => ui.label(""),
+            };
+            if let Some(note) = &self.secrets_note {
+                ui.separator();
+                ui.colored_label(tokens.warn, note);
+            }
+            if let Some(line) = &self.status_line {
+                ui.separator();
+                ui.colored_label(tokens.bad, line);
+            }
+        });
+    }
+
+    fn step_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {
+        if self.step == StepId::Tenant {
+            let command = {
+                let mut env = TenantEnv { profile: self.profile.as_mut(), listing: &self.listing, now };
+                self.tenant.ui(ui, &mut env)
+            };
+            if let Some(command) = command {
+                self.run_tenant_command(ui.ctx(), command, now);
+            }
+            return;
+        }
+        let Some(profile) = self.profile.as_mut() else {
+            self.step = StepId::Tenant;
+            return;
+        };
+        let Some((_, step)) = self.steps.iter_mut().find(|(id, _)| *id == self.step) else {
+            return;
+        };
+        let mut env = StepEnv {
+            profile,
+            catalog: self.catalog,
+            now,
+            runtime: self.runtime.handle(),
+            secrets: &self.secrets,
+            toasts: &mut self.toasts,
+        };
+        if step.ui(ui, &mut env) == StepOutcome::Next
+            && let Some(next) = self.step.next()
+        {
+            self.request_step(next);
+        }
+    }
+
+    /// Moves to `target`, first asking when the current step has something to lose.
+    fn request_step(&mut self, target: StepId) {
+        if target == self.step {
+            return;
+        }
+        let warning = self.steps.iter().find(|(id, _)| *id == self.step).and_then(|(_, step)| step.leave_warning());
+        match warning {
+            Some(text) => self.pending_leave = Some((target, text)),
+            None => self.leave_to(target),
+        }
+    }
+
+    fn leave_to(&mut self, target: StepId) {
+        if let Some(profile) = self.profile.as_mut()
+            && let Some((_, step)) = self.steps.iter_mut().find(|(id, _)| *id == self.step)
+        {
+            let mut env = StepEnv {
+                profile,
+                catalog: self.catalog,
+                now: Utc::now(),
+                runtime: self.runtime.handle(),
+                secrets: &self.secrets,
+                toasts: &mut self.toasts,
+            };
+            step.on_leave(&mut env);
+        }
+        self.step = target;
+    }
+
+    fn leave_dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some((target, text)) = self.pending_leave.clone() else {
+            return;
+        };
+        let mut choice = None;
+        let modal = egui::Modal::new(egui::Id::unique("leave-dialog")).show(ctx, |ui| {
+            ui.set_width(380.0);
+            ui.heading("Leave this step?");
+            ui.label(text);
+            ui.horizontal(|ui| {
+                if ui.button("Stay").clicked() {
+                    choice = Some(false);
+                }
+                if ui.button("Leave").clicked() {
+                    choice = Some(true);
+                }
+            });
+        });
+        if modal.should_close() && choice.is_none() {
+            choice = Some(false);
+        }
+        match choice {
+            Some(true) => {
+                self.pending_leave = None;
+                self.leave_to(target);
+            }
+            Some(false) => self.pending_leave = None,
+            None => {}
+        }
+    }
+
+    fn run_tenant_command(&mut self, ctx: &egui::Context, command: TenantCommand, now: DateTime<Utc>) {
+        let result = match command {
+            TenantCommand::Create { name, platform, idp } => self.store.create(&name, platform, idp, now).map(|profile| {
+                self.toasts.show(format!("Created “{}”", profile.name), ctx.input(|i| i.time));
+                self.set_profile(profile);
+            }),
+            TenantCommand::Open(id) => self.store.load(&id, now).map(|profile| self.set_profile(profile)),
+            TenantCommand::Duplicate(id) => self
+                .store
+                .load(&id, now)
+                .and_then(|source| self.store.duplicate(&source, now))
+                .map(|copy| self.toasts.show(format!("Duplicated as “{}”", copy.name), ctx.input(|i| i.time))),
+            TenantCommand::Rename { id, name } => {
+                if let Some(profile) = self.profile.as_mut().filter(|p| p.id == id) {
+                    profile.name = name;
+                    self.flush();
+                    Ok(())
+                } else {
+                    self.store.load(&id, now).and_then(|mut profile| {
+                        profile.name = name;
+                        profile.updated_at = now;
+                        self.store.save(&profile)
+                    })
+                }
+            }
+            TenantCommand::Delete(id) => {
+                let credentials = self.store.load(&id, now).map(|p| p.credentials).unwrap_or_default();
+                self.store.delete(&id).map(|()| {
+                    for credential in credentials {
+                        // The profile is gone either way; a secret left behind is listed as an orphan later.
+                        let _ = self.secrets.delete(&crate::secrets::account(&id, &credential.id));
+                    }
+                    if self.profile.as_ref().is_some_and(|p| p.id == id) {
+                        self.profile = None;
+                        self.saved = None;
+                        self.dirty_since = None;
+                    }
+                })
+            }
+            TenantCommand::Refresh => Ok(()),
+        };
+        match result {
+            Ok(()) => self.status_line = None,
+            Err(err) => self.status_line = Some(err.to_string()),
+        }
+        self.refresh_listing(ctx);
+    }
+
+    fn schedule_save(&mut self, ctx: &egui::Context) {
+        let Some(profile) = self.profile.as_mut() else {
+            return;
+        };
+        if self.saved.as_ref() == Some(profile) {
+            self.dirty_since = None;
+            return;
+        }
+        let time = ctx.input(|i| i.time);
+        let since = *self.dirty_since.get_or_insert(time);
+        let waited = time - since;
+        if waited >= SAVE_DEBOUNCE.as_secs_f64() {
+            profile.updated_at = Utc::now();
+            let snapshot = profile.clone();
+            self.saved = Some(snapshot.clone());
+            self.dirty_since = None;
+            if self.save_tx.send(snapshot).is_err() {
+                self.save_state = Some(SaveState::Failed("the background writer stopped; restart the app".to_owned()));
+            }
+        } else {
+            ctx.request_repaint_after(Duration::from_secs_f64(SAVE_DEBOUNCE.as_secs_f64() - waited));
+        }
+    }
+
+    fn collect_save_results(&mut self) {
+        let mut saved_any = false;
+        while let Ok((id, result)) = self.save_rx.try_recv() {
+            if self.profile.as_ref().is_some_and(|p| p.id == id) {
+                self.save_state = Some(match result {
+                    Ok(at) => SaveState::Saved(at),
+                    Err(err) => SaveState::Failed(err),
+                });
+            }
+            saved_any = true;
+        }
+        if saved_any
+            && let (Task::Done(Ok(listing)), Some(profile)) = (&mut self.listing, &self.profile)
+            && let Some(entry) = listing.profiles.iter_mut().find(|p| p.id == profile.id)
+        {
+            entry.clone_from(profile);
+        }
+    }
+}
+
+fn fresh_steps() -> Vec<(StepId, Box<dyn Step>)> {
+    vec![
+        (StepId::SsoApp, Box::new(steps::sso_app::SsoAppStep::default())),
+        (StepId::TestSso, Box::new(steps::test_sso::TestSsoStep::default())),
+        (StepId::ScimApp, Box::new(steps::scim_app::ScimAppStep::default())),
+        (StepId::TestScim, Box::new(steps::test_scim::TestScimStep::default())),
+        (StepId::Credentials, Box::new(steps::credentials::CredentialsStep::default())),
+        (StepId::Review, Box::new(steps::review::ReviewStep::default())),
+    ]
+}
+
+/// One writer task: profiles are written in the order they were edited.
+fn spawn_writer(
+    runtime: &tokio::runtime::Runtime,
+    store: ProfileStore,
+) -> (mpsc::UnboundedSender<Profile>, std::sync::mpsc::Receiver<SaveResult>) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Profile>();
+    let (result_tx, result_rx) = std::sync::mpsc::channel();
+    runtime.spawn(async move {
+        while let Some(profile) = rx.recv().await {
+            let store = store.clone();
+            let id = profile.id.clone();
+            let result = tokio::task::spawn_blocking(move || store.save(&profile).map(|()| Utc::now()))
+                .await
+                .map_err(|err| err.to_string())
+                .and_then(|r| r.map_err(|err| err.to_string()));
+            if result_tx.send((id, result)).is_err() {
+                break;
+            }
+        }
+    });
+    (tx, result_rx)
+}
+
+impl eframe::App for WizardApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        Self::ui(self, ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.flush();
+    }
+}

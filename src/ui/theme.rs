@@ -1,0 +1,90 @@
+//! Design tokens: the only place colours are chosen. Every colour has a light and a dark
+//! variant, and colour always comes with words elsewhere (never the only signal).
+
+use egui::Color32;
+
+use crate::diagnostics::Status;
+use crate::expiry::Severity;
+use crate::wizard::StepStatus;
+
+/// Semantic colours for the current light/dark mode.
+#[derive(Clone, Copy, Debug)]
+pub struct Tokens {
+    /// Success.
+    pub good: Color32,
+    /// Needs attention soon.
+    pub warn: Color32,
+    /// Broken or urgent.
+    pub bad: Color32,
+    /// Neutral, secondary text.
+    pub muted: Color32,
+    /// Emphasis (links, the current step).
+    pub accent: Color32,
+}
+
+impl Tokens {
+    /// Tokens for these visuals.
+    pub fn of(visuals: &egui::Visuals) -> Self {
+        if visuals.dark_mode {
+            Self {
+                good: Color32::from_rgb(0x5f, 0xd0, 0x7a),
+                warn: Color32::from_rgb(0xf2, 0xc4, 0x3d),
+                bad: Color32::from_rgb(0xff, 0x6b, 0x6b),
+                muted: Color32::from_gray(0x9a),
+                accent: Color32::from_rgb(0x6c, 0xb4, 0xff),
+            }
+        } else {
+            Self {
+                good: Color32::from_rgb(0x1a, 0x7f, 0x37),
+                warn: Color32::from_rgb(0x9a, 0x67, 0x00),
+                bad: Color32::from_rgb(0xc6, 0x28, 0x28),
+                muted: Color32::from_gray(0x60),
+                accent: Color32::from_rgb(0x0b, 0x5c, 0xad),
+            }
+        }
+    }
+
+    /// Tokens for a `Ui`.
+    pub fn ui(ui: &egui::Ui) -> Self {
+        Self::of(ui.visuals())
+    }
+
+    /// Colour of a check status.
+    pub fn status(self, status: Status) -> Color32 {
+        match status {
+            Status::Pass => self.good,
+            Status::Warn => self.warn,
+            Status::Fail => self.bad,
+            Status::Skip => self.muted,
+        }
+    }
+
+    /// Colour of an expiry severity.
+    pub fn severity(self, severity: Severity) -> Color32 {
+        match severity {
+            Severity::Ok => self.good,
+            Severity::Warning => self.warn,
+            Severity::Critical | Severity::Expired => self.bad,
+        }
+    }
+
+    /// Colour of a step status in the rail.
+    pub fn step(self, status: StepStatus) -> Color32 {
+        match status {
+            StepStatus::NotStarted => self.muted,
+            StepStatus::InProgress => self.accent,
+            StepStatus::Done => self.good,
+            StepStatus::NeedsAttention => self.bad,
+        }
+    }
+}
+
+/// Icon of a step status (read without colour).
+pub fn step_icon(status: StepStatus) -> &'static str {
+    match status {
+        StepStatus::NotStarted => "○",
+        StepStatus::InProgress => "◔",
+        StepStatus::Done => "✔",
+        StepStatus::NeedsAttention => "⚠",
+    }
+}

@@ -1,0 +1,3 @@
+//! Widgets shared by several steps.
+
+pub mod toasts;

@@ -1,0 +1,197 @@
+//! Pure state machines of the wizard: the steps, their order, what each step needs before
+//! the admin can go on, and how far along each one is. No I/O, no clock (`now` is a
+//! parameter), no egui.
+
+pub mod scim;
+pub mod sso;
+
+use chrono::{DateTime, Utc};
+
+use crate::catalog::Catalog;
+use crate::diagnostics::Report;
+use crate::expiry;
+use crate::model::Profile;
+
+/// The wizard's steps, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StepId {
+    /// Create or open a tenant profile.
+    Tenant,
+    /// Configure the OIDC app registration.
+    SsoApp,
+    /// Test OIDC discovery, keys and the client.
+    TestSso,
+    /// Configure the SCIM provisioning app.
+    ScimApp,
+    /// Test the SCIM endpoint.
+    TestScim,
+    /// Generate, import and watch credentials.
+    Credentials,
+    /// Review the checklist and export it.
+    Review,
+}
+
+impl StepId {
+    /// Every step, in order.
+    pub const ALL: [Self; 7] =
+        [Self::Tenant, Self::SsoApp, Self::TestSso, Self::ScimApp, Self::TestScim, Self::Credentials, Self::Review];
+
+    /// The step's name in the rail.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Tenant => "Tenant",
+            Self::SsoApp => "SSO app",
+            Self::TestSso => "Test SSO",
+            Self::ScimApp => "SCIM app",
+            Self::TestScim => "Test SCIM",
+            Self::Credentials => "Credentials",
+            Self::Review => "Review",
+        }
+    }
+
+    /// The id used on the command line (`gui --step sso-app`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Tenant => "tenant",
+            Self::SsoApp => "sso-app",
+            Self::TestSso => "test-sso",
+            Self::ScimApp => "scim-app",
+            Self::TestScim => "test-scim",
+            Self::Credentials => "credentials",
+            Self::Review => "review",
+        }
+    }
+
+    /// The step with this slug.
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|step| step.slug() == slug)
+    }
+
+    /// The step after this one.
+    pub fn next(self) -> Option<Self> {
+        Self::ALL.iter().position(|s| *s == self).and_then(|i| Self::ALL.get(i + 1)).copied()
+    }
+
+    /// The step before this one.
+    pub fn previous(self) -> Option<Self> {
+        Self::ALL.iter().position(|s| *s == self).and_then(|i| i.checked_sub(1)).map(|i| Self::ALL[i])
+    }
+}
+
+/// How far along a step is, as shown in the rail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepStatus {
+    /// Nothing entered yet.
+    NotStarted,
+    /// Some input, not complete.
+    InProgress,
+    /// Complete, or its checks passed.
+    Done,
+    /// Its checks failed or a credential is about to expire.
+    NeedsAttention,
+}
+
+impl StepStatus {
+    /// Words for the rail (colour is never the only signal).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotStarted => "Not started",
+            Self::InProgress => "In progress",
+            Self::Done => "Done",
+            Self::NeedsAttention => "Needs attention",
+        }
+    }
+}
+
+/// Why the admin cannot go on from `step` yet, in one line; `None` when Next is allowed.
+pub fn next_blocker(step: StepId, profile: Option<&Profile>, catalog: &Catalog) -> Option<String> {
+    let Some(profile) = profile else {
+        return Some("Create or open a tenant profile first".to_owned());
+    };
+    match step {
+        StepId::Tenant if profile.name.trim().is_empty() => Some("Enter a name for the tenant".to_owned()),
+        StepId::SsoApp => sso::next_blocker(profile, catalog.platform(profile.platform)),
+        StepId::ScimApp => scim::next_blocker(profile, catalog.platform(profile.platform)),
+        StepId::Review => Some("This is the last step".to_owned()),
+        _ => None,
+    }
+}
+
+/// The status of every step of a profile at `now`.
+pub fn step_status(step: StepId, profile: &Profile, catalog: &Catalog, now: DateTime<Utc>) -> StepStatus {
+    let from_report = |report: Option<&Report>| match report {
+        None => StepStatus::NotStarted,
+        Some(report) if report.has_failures() => StepStatus::NeedsAttention,
+        Some(_) => StepStatus::Done,
+    };
+    let from_input = |started: bool, blocker: Option<String>| match (started, blocker) {
+        (false, _) => StepStatus::NotStarted,
+        (true, None) => StepStatus::Done,
+        (true, Some(_)) => StepStatus::InProgress,
+    };
+    match step {
+        StepId::Tenant => from_input(true, next_blocker(step, Some(profile), catalog)),
+        StepId::SsoApp => from_input(
+            !profile.sso.issuer.is_empty() || !profile.sso.client_id.is_empty() || !profile.sso.issuer_params.is_empty(),
+            next_blocker(step, Some(profile), catalog),
+        ),
+        StepId::ScimApp => from_input(
+            !profile.scim.base_url.is_empty() || !profile.scim.url_params.is_empty(),
+            next_blocker(step, Some(profile), catalog),
+        ),
+        StepId::TestSso => from_report(profile.last_oidc_report.as_ref().map(|r| &r.report)),
+        StepId::TestScim => from_report(profile.last_scim_report.as_ref().map(|r| &r.report)),
+        StepId::Credentials => {
+            if profile.credentials.is_empty() {
+                StepStatus::NotStarted
+            } else if profile
+                .credentials
+                .iter()
+                .filter_map(|c| c.expires_at)
+                .any(|at| expiry::severity(at, now).needs_action_now())
+            {
+                StepStatus::NeedsAttention
+            } else {
+                StepStatus::Done
+            }
+        }
+        StepId::Review => {
+            if profile.checklist_ticks.is_empty() {
+                StepStatus::NotStarted
+            } else {
+                StepStatus::InProgress
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_walk_in_order_both_ways() {
+        let mut step = StepId::Tenant;
+        let mut seen = vec![step];
+        while let Some(next) = step.next() {
+            assert_eq!(next.previous(), Some(step));
+            step = next;
+            seen.push(step);
+        }
+        assert_eq!(seen, StepId::ALL);
+        assert_eq!(StepId::Tenant.previous(), None);
+        for step in StepId::ALL {
+            assert_eq!(StepId::from_slug(step.slug()), Some(step));
+        }
+    }
+
+    #[test]
+    fn tenant_step_needs_a_profile_and_a_name() {
+        let catalog = crate::catalog::catalog();
+        assert!(next_blocker(StepId::Tenant, None, catalog).is_some());
+        let mut profile = Profile::default();
+        assert!(next_blocker(StepId::Tenant, Some(&profile), catalog).is_some());
+        profile.name = "Contoso".into();
+        assert_eq!(next_blocker(StepId::Tenant, Some(&profile), catalog), None);
+    }
+}

@@ -1,0 +1,614 @@
+//! Pure rules of the SCIM app step: the mistakes an admin makes when typing a SCIM base URL
+//! or pasting a bearer token, how a base URL is matched against a platform's pattern, and
+//! what the step needs before Next is allowed.
+//!
+//! The same rules feed the live check (`probes::scim`, findings `scim.base_url` and
+//! `scim.token_format`), so the GUI and `check scim` say the same thing. No I/O, no clock,
+//! no egui; a token is only ever inspected, never copied into a message.
+
+use crate::catalog::Platform;
+use crate::model::Profile;
+
+/// Path endings that name a SCIM resource rather than the base URL (RFC 7644 §3.2): an identity provider
+/// appends `/Users` itself, so a pasted `…/scim/v2/Users` ends up as `…/Users/Users`.
+const RESOURCE_SUFFIXES: &[&str] =
+    &["/Users", "/Groups", "/ServiceProviderConfig", "/Schemas", "/ResourceTypes", "/Bulk", "/Me", "/.search"];
+
+/// How much a mistake matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Gravity {
+    /// Provisioning cannot work like this; Next stays disabled.
+    Blocking,
+    /// Works with most identity providers but deserves a fix.
+    Advisory,
+}
+
+/// A mistake in a SCIM base URL as typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BaseUrlIssue {
+    /// Nothing typed.
+    Empty,
+    /// Not an absolute http(s) URL.
+    Unparseable {
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// A space inside the URL (often two values pasted together).
+    InnerSpaces,
+    /// Spaces or a line break before or after the URL.
+    SurroundingSpaces,
+    /// Plain http to a host that is not this computer: identity providers refuse it and the token would
+    /// travel in clear text.
+    NotHttps,
+    /// Plain http to a loopback host (a local test server): fine for testing only.
+    PlainHttpLoopback,
+    /// The URL names a resource (`/Users`) instead of ending at the base.
+    ResourceSuffix {
+        /// The offending ending, as typed (`/Users`).
+        suffix: String,
+    },
+    /// A `/` at the end: some identity providers then request `…//Users`.
+    TrailingSlash,
+    /// A `?query` on the end: the identity provider appends paths after it and the request breaks.
+    QueryString,
+    /// A `#fragment` on the end.
+    Fragment,
+    /// The platform's base URL ends in a version segment (`/v2`) this one lacks.
+    MissingVersionSegment {
+        /// What the URL should end with (`/scim/v2`).
+        expected_end: String,
+    },
+    /// The URL does not have the shape of the platform's pattern.
+    PatternMismatch {
+        /// The pattern, with `{placeholders}`.
+        pattern: String,
+    },
+}
+
+impl BaseUrlIssue {
+    /// Whether the mistake stops provisioning.
+    pub fn gravity(&self) -> Gravity {
+        match self {
+            Self::SurroundingSpaces | Self::PlainHttpLoopback | Self::TrailingSlash | Self::PatternMismatch { .. } => {
+                Gravity::Advisory
+            }
+            _ => Gravity::Blocking,
+        }
+    }
+
+    /// What is wrong, in one sentence.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Empty => "No SCIM base URL entered".to_owned(),
+            Self::Unparseable { reason } => format!("This is not a full URL ({reason})"),
+            Self::InnerSpaces => "The URL contains a space".to_owned(),
+            Self::SurroundingSpaces => "The URL has spaces or a line break before or after it".to_owned(),
+            Self::NotHttps => "The URL uses http, not https".to_owned(),
+            Self::PlainHttpLoopback => "The URL uses plain http to this computer (fine for a local test server only)".to_owned(),
+            Self::ResourceSuffix { suffix } => format!("The URL ends with {suffix}, which the IdP adds by itself"),
+            Self::TrailingSlash => "The URL ends with a slash".to_owned(),
+            Self::QueryString => "The URL has a query string (?…) on the end".to_owned(),
+            Self::Fragment => "The URL has a #fragment on the end".to_owned(),
+            Self::MissingVersionSegment { expected_end } => {
+                format!("The URL is missing the version segment: it should end with {expected_end}")
+            }
+            Self::PatternMismatch { pattern } => format!("The URL does not have the platform's usual shape {pattern}"),
+        }
+    }
+
+    /// What to do about it, in one sentence.
+    pub fn fix(&self) -> String {
+        match self {
+            Self::Empty => "Copy the SCIM endpoint URL from the platform's admin page".to_owned(),
+            Self::Unparseable { .. } => "Enter the whole URL, starting with https://".to_owned(),
+            Self::InnerSpaces => "Remove the spaces; copy the URL again in one piece".to_owned(),
+            Self::SurroundingSpaces => "Remove the spaces and line breaks around the URL".to_owned(),
+            Self::NotHttps => "Use the https:// address; identity providers do not send tokens over plain http".to_owned(),
+            Self::PlainHttpLoopback => "Use the platform's https:// address for the real setup".to_owned(),
+            Self::ResourceSuffix { suffix } => format!("Remove {suffix} from the end"),
+            Self::TrailingSlash => "Remove the slash at the end".to_owned(),
+            Self::QueryString => "Remove everything from the ? onwards".to_owned(),
+            Self::Fragment => "Remove everything from the # onwards".to_owned(),
+            Self::MissingVersionSegment { expected_end } => format!(
+                "Add the missing part so the URL ends with {expected_end} (copy it again from the platform's admin page)"
+            ),
+            Self::PatternMismatch { .. } => {
+                "Check that the URL was copied from this platform's SCIM settings and for the right environment".to_owned()
+            }
+        }
+    }
+}
+
+/// Every mistake in `text` as a SCIM base URL, blocking ones first. `pattern` is the
+/// platform's base URL pattern with `{placeholders}`; `None` (generic platform) skips the
+/// shape checks.
+pub fn base_url_issues(text: &str, pattern: Option<&str>) -> Vec<BaseUrlIssue> {
+    let mut issues = Vec::new();
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return vec![BaseUrlIssue::Empty];
+    }
+    if trimmed.len() != text.len() {
+        issues.push(BaseUrlIssue::SurroundingSpaces);
+    }
+    if trimmed.chars().any(char::is_whitespace) {
+        issues.push(BaseUrlIssue::InnerSpaces);
+        return sorted(issues);
+    }
+    let url = match url::Url::parse(trimmed) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty()) => url,
+        Ok(url) if !matches!(url.scheme(), "http" | "https") => {
+            issues.push(BaseUrlIssue::Unparseable { reason: format!("the scheme is {:?}, not https", url.scheme()) });
+            return sorted(issues);
+        }
+        Ok(_) => {
+            issues.push(BaseUrlIssue::Unparseable { reason: "there is no host name".to_owned() });
+            return sorted(issues);
+        }
+        Err(err) => {
+            issues.push(BaseUrlIssue::Unparseable { reason: err.to_string() });
+            return sorted(issues);
+        }
+    };
+    if url.scheme() == "http" {
+        issues.push(if is_loopback_host(&url) { BaseUrlIssue::PlainHttpLoopback } else { BaseUrlIssue::NotHttps });
+    }
+    if url.query().is_some() {
+        issues.push(BaseUrlIssue::QueryString);
+    }
+    if url.fragment().is_some() {
+        issues.push(BaseUrlIssue::Fragment);
+    }
+    let path = url.path();
+    let bare_path = path.trim_end_matches('/');
+    if bare_path.len() != path.len() && !bare_path.is_empty() {
+        issues.push(BaseUrlIssue::TrailingSlash);
+    }
+    if let Some(suffix) = resource_suffix(bare_path) {
+        issues.push(BaseUrlIssue::ResourceSuffix { suffix: suffix.to_owned() });
+    }
+    if let Some(pattern) = pattern.filter(|p| !p.trim().is_empty()) {
+        let base = without_query(&url);
+        if let Some(issue) = pattern_issue(&base, pattern) {
+            issues.push(issue);
+        }
+    }
+    sorted(issues)
+}
+
+fn sorted(mut issues: Vec<BaseUrlIssue>) -> Vec<BaseUrlIssue> {
+    issues.sort_by_key(BaseUrlIssue::gravity);
+    issues
+}
+
+/// The ending of `path` that names a SCIM resource, as typed, if any (case-insensitive:
+/// `/users` is the same mistake).
+fn resource_suffix(path: &str) -> Option<&str> {
+    RESOURCE_SUFFIXES.iter().find_map(|suffix| {
+        let start = path.len().checked_sub(suffix.len())?;
+        let ending = path.get(start..)?;
+        ending.eq_ignore_ascii_case(suffix).then_some(ending)
+    })
+}
+
+fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// The URL as a string without query, fragment or trailing slashes.
+fn without_query(url: &url::Url) -> String {
+    let mut bare = url.clone();
+    bare.set_query(None);
+    bare.set_fragment(None);
+    bare.as_str().trim_end_matches('/').to_owned()
+}
+
+/// Compares a base URL (no query, no trailing slash) with the platform's pattern.
+fn pattern_issue(base: &str, pattern: &str) -> Option<BaseUrlIssue> {
+    let pattern = pattern.trim().trim_end_matches('/');
+    if matches_pattern(base, pattern) {
+        return None;
+    }
+    if let Some(version) = version_suffix(pattern) {
+        let without_version = &pattern[..pattern.len() - version.len()];
+        // `…/scim` instead of `…/scim/v2`: the commonest copy mistake the guides name.
+        if matches_pattern(base, without_version) {
+            let expected_end = last_literal_tail(pattern);
+            return Some(BaseUrlIssue::MissingVersionSegment { expected_end });
+        }
+    }
+    Some(BaseUrlIssue::PatternMismatch { pattern: pattern.to_owned() })
+}
+
+/// The `/v2`-like segment a pattern ends with, if any.
+fn version_suffix(pattern: &str) -> Option<&str> {
+    let slash = pattern.rfind('/')?;
+    let last = &pattern[slash + 1..];
+    let is_version =
+        last.len() >= 2 && last.starts_with(['v', 'V']) && last[1..].chars().all(|c| c.is_ascii_digit());
+    is_version.then(|| &pattern[slash..])
+}
+
+/// The literal text after the pattern's last placeholder, trimmed to its last two path
+/// segments (`/scim/v2`), for messages.
+fn last_literal_tail(pattern: &str) -> String {
+    let tail = pattern.rsplit('}').next().unwrap_or(pattern);
+    let segments: Vec<&str> = tail.split('/').filter(|s| !s.is_empty()).collect();
+    let keep = segments.len().min(2);
+    format!("/{}", segments[segments.len() - keep..].join("/"))
+}
+
+/// A piece of a `{placeholder}` pattern.
+#[derive(Debug, PartialEq, Eq)]
+enum Piece<'a> {
+    Literal(&'a str),
+    Placeholder,
+}
+
+fn pieces(pattern: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else { break };
+        if open > 0 {
+            out.push(Piece::Literal(&rest[..open]));
+        }
+        out.push(Piece::Placeholder);
+        rest = &rest[open + close + 1..];
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Literal(rest));
+    }
+    out
+}
+
+/// True when `text` has the shape of `pattern`: literals match exactly (ASCII case-
+/// insensitively, as hosts and schemes are) and each placeholder stands for at least one
+/// character.
+pub fn matches_pattern(text: &str, pattern: &str) -> bool {
+    fn go(text: &str, pieces: &[Piece<'_>]) -> bool {
+        match pieces.split_first() {
+            None => text.is_empty(),
+            Some((Piece::Literal(lit), rest)) => {
+                text.len() >= lit.len()
+                    && text.is_char_boundary(lit.len())
+                    && text[..lit.len()].eq_ignore_ascii_case(lit)
+                    && go(&text[lit.len()..], rest)
+            }
+            Some((Piece::Placeholder, rest)) => {
+                (1..=text.len()).filter(|i| text.is_char_boundary(*i)).any(|i| go(&text[i..], rest))
+            }
+        }
+    }
+    go(text, &pieces(pattern))
+}
+
+/// A problem with a pasted bearer token. Messages describe the token's edges only, never
+/// its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenIssue {
+    /// Nothing pasted.
+    Empty,
+    /// Starts with `Bearer ` (the identity provider adds that word itself).
+    BearerPrefix {
+        /// The prefix as pasted (`Bearer `, `bearer `).
+        prefix: String,
+    },
+    /// Wrapped in quotes.
+    Quoted {
+        /// The quote characters found at the start and end.
+        quotes: String,
+    },
+    /// Line breaks before, inside or after the token.
+    LineBreaks {
+        /// Where: "at the end", "inside", "at the start".
+        place: String,
+    },
+    /// Spaces or tabs before or after the token.
+    SurroundingWhitespace {
+        /// What and where, e.g. "1 space at the end".
+        what: String,
+    },
+    /// Spaces inside the token (two values pasted together, or a wrapped copy).
+    InnerWhitespace,
+    /// Characters that cannot be sent in an HTTP header (control or non-ASCII characters).
+    UnsendableCharacters,
+    /// Shorter than any platform issues: probably a partial copy.
+    TooShort {
+        /// Its length in characters.
+        length: usize,
+    },
+}
+
+/// Shortest token we accept without a warning.
+pub const MIN_TOKEN_CHARS: usize = 16;
+
+impl TokenIssue {
+    /// Whether the identity provider would fail with a token pasted like this.
+    pub fn gravity(&self) -> Gravity {
+        match self {
+            Self::SurroundingWhitespace { .. } | Self::TooShort { .. } => Gravity::Advisory,
+            _ => Gravity::Blocking,
+        }
+    }
+
+    /// What is wrong, in one sentence, naming exactly what to remove.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Empty => "No token entered".to_owned(),
+            Self::BearerPrefix { prefix } => {
+                format!("The token starts with the word {:?}; the IdP adds that word itself", prefix.trim_end())
+            }
+            Self::Quoted { quotes } => format!("The token is wrapped in quotes ({quotes})"),
+            Self::LineBreaks { place } => format!("The token has a line break {place}"),
+            Self::SurroundingWhitespace { what } => format!("The token has {what}"),
+            Self::InnerWhitespace => "The token has a space inside it".to_owned(),
+            Self::UnsendableCharacters => {
+                "The token contains characters that cannot be sent in an HTTP header (control or non-ASCII characters)"
+                    .to_owned()
+            }
+            Self::TooShort { length } => {
+                format!("The token is only {length} characters long; platform tokens are longer")
+            }
+        }
+    }
+
+    /// What to do about it.
+    pub fn fix(&self) -> String {
+        match self {
+            Self::Empty => "Paste the token the platform issued".to_owned(),
+            Self::BearerPrefix { prefix } => {
+                format!("Remove {:?} (the first {} characters) and paste only the token", prefix, prefix.chars().count())
+            }
+            Self::Quoted { .. } => "Remove the quote marks at both ends".to_owned(),
+            Self::LineBreaks { place } => format!("Remove the line break {place}; paste the token as one line"),
+            Self::SurroundingWhitespace { .. } => "Remove the spaces around the token".to_owned(),
+            Self::InnerWhitespace => "Copy the token again in one piece, without spaces".to_owned(),
+            Self::UnsendableCharacters => {
+                "Copy the token again from the platform, using its copy button rather than selecting the text".to_owned()
+            }
+            Self::TooShort { .. } => "Check that the whole token was copied".to_owned(),
+        }
+    }
+}
+
+/// Every paste problem in `raw`, blocking ones first.
+pub fn token_issues(raw: &str) -> Vec<TokenIssue> {
+    let mut issues = Vec::new();
+    if raw.trim().is_empty() {
+        return vec![TokenIssue::Empty];
+    }
+    let is_line_break = |c: char| c == '\n' || c == '\r';
+    let lead: String = raw.chars().take_while(|c| c.is_whitespace()).collect();
+    let trail: String = {
+        let mut t: Vec<char> = raw.chars().rev().take_while(|c| c.is_whitespace()).collect();
+        t.reverse();
+        t.into_iter().collect()
+    };
+    let core = raw.trim();
+    let mut places = Vec::new();
+    if lead.contains(is_line_break) {
+        places.push("at the start");
+    }
+    if core.contains(is_line_break) {
+        places.push("inside");
+    }
+    if trail.contains(is_line_break) {
+        places.push("at the end");
+    }
+    if !places.is_empty() {
+        issues.push(TokenIssue::LineBreaks { place: places.join(" and ") });
+    }
+    let mut spaces = Vec::new();
+    let blanks = |s: &str| s.chars().filter(|c| *c == ' ' || *c == '\t').count();
+    if blanks(&lead) > 0 {
+        spaces.push(format!("{} at the start", plural(blanks(&lead), "space")));
+    }
+    if blanks(&trail) > 0 {
+        spaces.push(format!("{} at the end", plural(blanks(&trail), "space")));
+    }
+    if !spaces.is_empty() {
+        issues.push(TokenIssue::SurroundingWhitespace { what: spaces.join(" and ") });
+    }
+
+    let mut inner = core;
+    if let Some(quotes) = surrounding_quotes(inner) {
+        issues.push(TokenIssue::Quoted { quotes: quotes.0.clone() });
+        inner = quotes.1;
+    }
+    if let Some(prefix) = bearer_prefix(inner) {
+        issues.push(TokenIssue::BearerPrefix { prefix: prefix.to_owned() });
+        inner = inner[prefix.len()..].trim_start();
+        if let Some(quotes) = surrounding_quotes(inner) {
+            issues.push(TokenIssue::Quoted { quotes: quotes.0.clone() });
+            inner = quotes.1;
+        }
+    }
+    if inner.chars().any(|c| c == ' ' || c == '\t') {
+        issues.push(TokenIssue::InnerWhitespace);
+    }
+    if inner.chars().any(|c| !c.is_ascii() || (c.is_ascii_control() && !c.is_whitespace())) {
+        issues.push(TokenIssue::UnsendableCharacters);
+    }
+    let length = cleaned_token(raw).chars().count();
+    if length > 0 && length < MIN_TOKEN_CHARS {
+        issues.push(TokenIssue::TooShort { length });
+    }
+    issues.sort_by_key(TokenIssue::gravity);
+    issues.dedup();
+    issues
+}
+
+/// The token with the paste mistakes removed: surrounding whitespace, quotes and a
+/// `Bearer ` prefix, and any whitespace or line break inside.
+pub fn cleaned_token(raw: &str) -> String {
+    let mut inner = raw.trim();
+    for _ in 0..2 {
+        if let Some((_, unquoted)) = surrounding_quotes(inner) {
+            inner = unquoted.trim();
+        }
+        if let Some(prefix) = bearer_prefix(inner) {
+            inner = inner[prefix.len()..].trim();
+        }
+    }
+    inner.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+}
+
+/// `Bearer ` (any case) followed by more text.
+fn bearer_prefix(text: &str) -> Option<&str> {
+    const WORD: &str = "bearer";
+    let head = text.get(..WORD.len())?;
+    if !head.eq_ignore_ascii_case(WORD) {
+        return None;
+    }
+    let after = &text[WORD.len()..];
+    let gap = after.len() - after.trim_start().len();
+    (gap > 0 && !after.trim().is_empty()).then(|| &text[..WORD.len() + gap])
+}
+
+/// The matching quote pair around `text` and the text inside.
+fn surrounding_quotes(text: &str) -> Option<(String, &str)> {
+    const PAIRS: &[(char, char)] = &[('"', '"'), ('\'', '\''), ('“', '”'), ('‘', '’'), ('`', '`')];
+    let first = text.chars().next()?;
+    let last = text.chars().next_back()?;
+    if text.chars().count() < 2 {
+        return None;
+    }
+    PAIRS.iter().find(|(open, close)| first == *open && last == *close).map(|(open, close)| {
+        (format!("{open}…{close}"), &text[open.len_utf8()..text.len() - close.len_utf8()])
+    })
+}
+
+/// Why Next is disabled on the step, in one line; `None` when complete.
+pub fn next_blocker(_profile: &Profile, _platform: &Platform) -> Option<String> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AIRIA: &str = "{environment_base_url}/auth/realms/airia/org/{client_guid}/scim/v2";
+
+    fn kinds(issues: &[BaseUrlIssue]) -> Vec<String> {
+        issues.iter().map(|i| format!("{i:?}")).collect()
+    }
+
+    #[test]
+    fn a_clean_https_base_url_has_no_issues() {
+        assert!(base_url_issues("https://scim.example.com/scim/v2", None).is_empty());
+        assert!(
+            base_url_issues("https://prod.airia.ai/auth/realms/airia/org/4f1c-9a/scim/v2", Some(AIRIA)).is_empty()
+        );
+    }
+
+    #[test]
+    fn http_is_blocking_except_on_loopback() {
+        assert_eq!(base_url_issues("http://scim.example.com/v2", None), [BaseUrlIssue::NotHttps]);
+        assert_eq!(base_url_issues("http://127.0.0.1:9400/v2", None), [BaseUrlIssue::PlainHttpLoopback]);
+        assert_eq!(BaseUrlIssue::PlainHttpLoopback.gravity(), Gravity::Advisory);
+    }
+
+    #[test]
+    fn trailing_users_is_caught_with_its_spelling() {
+        let issues = base_url_issues("https://x.example/scim/v2/users/", None);
+        assert!(issues.contains(&BaseUrlIssue::ResourceSuffix { suffix: "/users".into() }), "{issues:?}");
+        assert!(issues.contains(&BaseUrlIssue::TrailingSlash));
+        assert_eq!(issues[0].gravity(), Gravity::Blocking, "blocking first: {issues:?}");
+        assert!(issues[0].fix().contains("/users"));
+    }
+
+    #[test]
+    fn query_fragment_and_spaces_are_caught() {
+        assert!(base_url_issues("https://x.example/scim/v2?tenant=1", None).contains(&BaseUrlIssue::QueryString));
+        assert!(base_url_issues("https://x.example/scim/v2#top", None).contains(&BaseUrlIssue::Fragment));
+        assert_eq!(base_url_issues("https://x.example/scim /v2", None), [BaseUrlIssue::InnerSpaces]);
+        assert_eq!(base_url_issues(" https://x.example/scim/v2\n", None), [BaseUrlIssue::SurroundingSpaces]);
+        assert_eq!(base_url_issues("  ", None), [BaseUrlIssue::Empty]);
+    }
+
+    #[test]
+    fn not_a_url_says_why() {
+        let issues = base_url_issues("x.example/scim/v2", None);
+        assert!(matches!(issues.as_slice(), [BaseUrlIssue::Unparseable { .. }]), "{issues:?}");
+        let issues = base_url_issues("ftp://x.example/scim/v2", None);
+        assert!(issues[0].message().contains("ftp"), "{issues:?}");
+    }
+
+    #[test]
+    fn airia_url_without_v2_is_missing_the_version_segment() {
+        let issues = base_url_issues("https://prod.airia.ai/auth/realms/airia/org/4f1c/scim", Some(AIRIA));
+        assert_eq!(issues, [BaseUrlIssue::MissingVersionSegment { expected_end: "/scim/v2".into() }]);
+        assert!(issues[0].message().contains("missing the version segment"));
+        assert_eq!(issues[0].gravity(), Gravity::Blocking);
+    }
+
+    #[test]
+    fn a_url_of_another_shape_is_a_pattern_mismatch() {
+        let issues = base_url_issues("https://prod.airia.ai/scim/v2", Some(AIRIA));
+        assert_eq!(kinds(&issues), [format!("{:?}", BaseUrlIssue::PatternMismatch { pattern: AIRIA.into() })]);
+    }
+
+    #[test]
+    fn pattern_placeholders_need_at_least_one_character() {
+        assert!(matches_pattern("https://a/org/x/scim/v2", "{base}/org/{id}/scim/v2"));
+        assert!(!matches_pattern("https://a/org//scim/v2", "{base}/org/{id}/scim/v2"));
+        assert!(matches_pattern("HTTPS://A/org/x", "https://{h}/org/x"));
+        assert!(!matches_pattern("https://a/org/x/extra", "https://{h}/org/x"));
+    }
+
+    #[test]
+    fn bearer_prefix_is_named_exactly() {
+        let issues = token_issues("Bearer abcdefghijklmnopqrstuvwxyz");
+        assert_eq!(issues, [TokenIssue::BearerPrefix { prefix: "Bearer ".into() }]);
+        assert!(issues[0].fix().contains("first 7 characters"), "{}", issues[0].fix());
+        assert_eq!(cleaned_token("Bearer abcdefghijklmnopqrstuvwxyz"), "abcdefghijklmnopqrstuvwxyz");
+    }
+
+    #[test]
+    fn quotes_newlines_and_spaces_are_each_reported() {
+        let raw = "  \"abcdefghijklmnopqrstuvwxyz\"\n";
+        let issues = token_issues(raw);
+        assert!(issues.contains(&TokenIssue::Quoted { quotes: "\"…\"".into() }), "{issues:?}");
+        assert!(issues.contains(&TokenIssue::LineBreaks { place: "at the end".into() }), "{issues:?}");
+        assert!(issues.contains(&TokenIssue::SurroundingWhitespace { what: "2 spaces at the start".into() }));
+        assert_eq!(cleaned_token(raw), "abcdefghijklmnopqrstuvwxyz");
+    }
+
+    #[test]
+    fn quoted_bearer_and_bearer_quoted_both_clean_up() {
+        assert_eq!(cleaned_token("'Bearer abcdefghijklmnopqrstuvwxyz'"), "abcdefghijklmnopqrstuvwxyz");
+        assert_eq!(cleaned_token("bearer “abcdefghijklmnopqrstuvwxyz”"), "abcdefghijklmnopqrstuvwxyz");
+        let issues = token_issues("bearer “abcdefghijklmnopqrstuvwxyz”");
+        assert_eq!(issues.len(), 2, "{issues:?}");
+    }
+
+    #[test]
+    fn a_clean_token_has_no_issues_and_messages_never_quote_it() {
+        let raw = "scim_0123456789abcdefXYZ";
+        assert!(token_issues(raw).is_empty());
+        for bad in [format!("Bearer {raw}"), format!("\"{raw}\"\n"), format!("{raw} {raw}"), format!("{raw}é")] {
+            for issue in token_issues(&bad) {
+                assert!(!issue.message().contains(raw) && !issue.fix().contains(raw), "{issue:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn short_and_odd_tokens_are_flagged() {
+        assert_eq!(token_issues("abc"), [TokenIssue::TooShort { length: 3 }]);
+        assert!(token_issues("abcdefghijklmnop qrstuvwxyz").contains(&TokenIssue::InnerWhitespace));
+        assert!(token_issues("abcdefghijklmnopqrstuvwxyz\u{7}").contains(&TokenIssue::UnsendableCharacters));
+        assert_eq!(token_issues(" \n"), [TokenIssue::Empty]);
+        assert_eq!(token_issues("Bearer"), [TokenIssue::TooShort { length: 6 }]);
+    }
+}
