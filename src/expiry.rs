@@ -1,7 +1,11 @@
-//! Remaining time of a credential → [`Severity`]. The clock is always a parameter.
+//! Remaining time of a credential → [`Severity`], and every credential of every tenant in
+//! order of urgency ([`due_list`]) for the dashboard, the `expiry` command and calendar
+//! export. Pure: the clock is always a parameter.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::model::{CredentialMeta, IdpId, PlatformId, Profile};
 
 /// How urgent a credential's expiry is (DESIGN.md, "Credentials and expiry").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -59,10 +63,65 @@ pub fn badge_text(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     match severity(expires_at, now) {
         Severity::Expired => {
             let ago = (now - expires_at).num_days();
-            if ago == 0 { "Expired today".to_owned() } else { format!("Expired {ago} d ago") }
+            if ago == 0 {
+                "Expired today".to_owned()
+            } else {
+                format!("Expired {ago} d ago")
+            }
         }
         severity => format!("{} · {days} d left", severity.label()),
     }
+}
+
+/// Severity of an optional expiry; `None` when the credential has no expiry set.
+pub fn severity_of(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<Severity> {
+    expires_at.map(|at| severity(at, now))
+}
+
+/// One credential of one tenant, with what is needed to say what to rotate where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Due {
+    /// The profile's id.
+    pub profile_id: String,
+    /// The tenant's name.
+    pub tenant: String,
+    /// The SaaS platform.
+    pub platform: PlatformId,
+    /// The identity provider.
+    pub idp: IdpId,
+    /// The credential's metadata (never its value).
+    pub credential: CredentialMeta,
+    /// True when the SSO or SCIM app uses it (not an older one kept for reference).
+    pub in_use: bool,
+}
+
+/// Every credential of `profiles`, most urgent first: earliest `expires_at` first (the
+/// order does not depend on `now`, so it can be computed once), credentials without an
+/// expiry last; ties by tenant name and label.
+pub fn due_list<'a>(profiles: impl IntoIterator<Item = &'a Profile>) -> Vec<Due> {
+    let mut due: Vec<Due> = profiles
+        .into_iter()
+        .flat_map(|profile| {
+            profile.credentials.iter().map(move |credential| Due {
+                profile_id: profile.id.clone(),
+                tenant: profile.name.clone(),
+                platform: profile.platform,
+                idp: profile.idp,
+                credential: credential.clone(),
+                in_use: profile.scim.token_credential.as_deref() == Some(credential.id.as_str())
+                    || profile.sso.client_secret_credential.as_deref()
+                        == Some(credential.id.as_str()),
+            })
+        })
+        .collect();
+    due.sort_by(|a, b| {
+        let key = |d: &Due| (d.credential.expires_at.is_none(), d.credential.expires_at);
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.tenant.cmp(&b.tenant))
+            .then_with(|| a.credential.label.cmp(&b.credential.label))
+    });
+    due
 }
 
 #[cfg(test)]
@@ -70,27 +129,139 @@ mod tests {
     use super::*;
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn severity_boundaries() {
         let now = now();
         assert_eq!(severity(now + Duration::days(30), now), Severity::Ok);
-        assert_eq!(severity(now + Duration::days(30) - Duration::hours(1), now), Severity::Warning);
+        assert_eq!(
+            severity(now + Duration::days(30) - Duration::hours(1), now),
+            Severity::Warning
+        );
         assert_eq!(severity(now + Duration::days(7), now), Severity::Warning);
-        assert_eq!(severity(now + Duration::days(7) - Duration::seconds(1), now), Severity::Critical);
-        assert_eq!(severity(now + Duration::seconds(1), now), Severity::Critical);
+        assert_eq!(
+            severity(now + Duration::days(7) - Duration::seconds(1), now),
+            Severity::Critical
+        );
+        assert_eq!(
+            severity(now + Duration::seconds(1), now),
+            Severity::Critical
+        );
         assert_eq!(severity(now, now), Severity::Expired);
         assert_eq!(severity(now - Duration::days(3), now), Severity::Expired);
     }
 
     #[test]
+    fn severity_boundaries_to_the_hour() {
+        let now = now();
+        // Exactly 30 days → ok; 29 days 23 h → warning.
+        assert_eq!(severity(now + Duration::days(30), now), Severity::Ok);
+        assert_eq!(
+            severity(now + Duration::days(29) + Duration::hours(23), now),
+            Severity::Warning
+        );
+        // Exactly 7 days → warning; just under → critical.
+        assert_eq!(severity(now + Duration::days(7), now), Severity::Warning);
+        assert_eq!(
+            severity(now + Duration::days(7) - Duration::milliseconds(1), now),
+            Severity::Critical
+        );
+        assert_eq!(
+            severity(now + Duration::days(6) + Duration::hours(23), now),
+            Severity::Critical
+        );
+        // 0 → expired.
+        assert_eq!(severity(now + Duration::zero(), now), Severity::Expired);
+        assert_eq!(severity_of(None, now), None);
+        assert!(Severity::Critical.needs_action_now() && Severity::Expired.needs_action_now());
+        assert!(!Severity::Warning.needs_action_now());
+    }
+
+    #[test]
+    fn badge_text_always_has_words_and_days() {
+        let now = now();
+        assert_eq!(
+            badge_text(now + Duration::days(30), now),
+            "Valid · 30 d left"
+        );
+        assert_eq!(
+            badge_text(now + Duration::days(29) + Duration::hours(23), now),
+            "Expires soon · 29 d left"
+        );
+        assert_eq!(
+            badge_text(now + Duration::days(6), now),
+            "Expires very soon · 6 d left"
+        );
+        assert_eq!(
+            badge_text(now + Duration::hours(5), now),
+            "Expires very soon · 0 d left"
+        );
+        assert_eq!(badge_text(now, now), "Expired today");
+        assert_eq!(
+            badge_text(now - Duration::hours(30), now),
+            "Expired 1 d ago"
+        );
+    }
+
+    #[test]
+    fn due_list_puts_the_most_urgent_first_and_no_expiry_last() {
+        use crate::model::{CredentialKind, CredentialOrigin, CredentialState};
+        let now = now();
+        let meta = |id: &str, days: Option<i64>| CredentialMeta {
+            id: id.into(),
+            kind: CredentialKind::ScimToken,
+            label: id.into(),
+            origin: CredentialOrigin::Generated,
+            created_at: now,
+            expires_at: days.map(|d| now + Duration::days(d)),
+            last4: "abcd".into(),
+            last_verified_at: None,
+            state: CredentialState::Active,
+            session_only: false,
+        };
+        let mut a = Profile::new(
+            "a-1".into(),
+            "Alpha".into(),
+            PlatformId::Airia,
+            IdpId::Entra,
+            now,
+        );
+        a.credentials = vec![meta("a-later", Some(90)), meta("a-none", None)];
+        a.scim.token_credential = Some("a-later".into());
+        let mut b = Profile::new(
+            "b-1".into(),
+            "Beta".into(),
+            PlatformId::Generic,
+            IdpId::Okta,
+            now,
+        );
+        b.credentials = vec![meta("b-expired", Some(-2)), meta("b-soon", Some(3))];
+        let order: Vec<String> = due_list([&a, &b])
+            .into_iter()
+            .map(|d| d.credential.id)
+            .collect();
+        assert_eq!(order, ["b-expired", "b-soon", "a-later", "a-none"]);
+        let due = due_list([&a]);
+        assert!(due[0].in_use && !due[1].in_use);
+        assert_eq!(due[0].tenant, "Alpha");
+    }
+
+    #[test]
     fn days_left_rounds_down_and_goes_negative() {
         let now = now();
-        assert_eq!(days_left(now + Duration::days(29) + Duration::hours(23), now), 29);
+        assert_eq!(
+            days_left(now + Duration::days(29) + Duration::hours(23), now),
+            29
+        );
         assert_eq!(days_left(now - Duration::hours(1), now), -1);
-        assert_eq!(badge_text(now + Duration::days(10), now), "Expires soon · 10 d left");
+        assert_eq!(
+            badge_text(now + Duration::days(10), now),
+            "Expires soon · 10 d left"
+        );
         assert_eq!(badge_text(now - Duration::days(2), now), "Expired 2 d ago");
     }
 }

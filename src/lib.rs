@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod diagnostics;
 pub mod expiry;
+pub mod export;
 pub mod model;
 pub mod probes;
 pub mod secrets;

@@ -1,5 +1,9 @@
 //! `sso-scim-wizard`: opens the wizard window, or runs a command-line check.
 
+// Windows release builds are GUI-subsystem programs: started from the Start menu they open
+// no console window. The trade-off for the command line is in README.md ("Install").
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,7 +29,10 @@ fn gui(args: GuiArgs) -> ExitCode {
         Err(err) => return fail(&err),
     };
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let launch = Launch { profile_id: args.profile, step: args.step };
+    let launch = Launch {
+        profile_id: args.profile,
+        step: args.step,
+    };
     match ui::run(store, secrets, None, &launch) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&*err),

@@ -44,7 +44,10 @@ enum Reply {
     /// A status line, a content type and a body (HTTP/1.1, with Content-Length).
     Http(u16, &'static str, String),
     /// Headers without a length, then `bytes` of body in chunks until the client hangs up.
-    Endless { content_type: &'static str, bytes: usize },
+    Endless {
+        content_type: &'static str,
+        bytes: usize,
+    },
     /// Accept the request, answer nothing, keep the connection open.
     Silent,
 }
@@ -58,7 +61,10 @@ fn list(total: u64, resources: &serde_json::Value) -> serde_json::Value {
 }
 
 fn error(status: u16, detail: &str) -> Reply {
-    scim_json(status, &json!({"schemas": [scim::ERROR_SCHEMA], "status": status.to_string(), "detail": detail}))
+    scim_json(
+        status,
+        &json!({"schemas": [scim::ERROR_SCHEMA], "status": status.to_string(), "detail": detail}),
+    )
 }
 
 /// Starts a server on 127.0.0.1 that answers every request with `answer`; returns its
@@ -77,7 +83,9 @@ async fn serve(answer: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Strin
 }
 
 async fn handle(mut stream: TcpStream, answer: &(dyn Fn(&Seen) -> Reply + Send + Sync)) {
-    let Some((seen, _body)) = read_request(&mut stream).await else { return };
+    let Some((seen, _body)) = read_request(&mut stream).await else {
+        return;
+    };
     match answer(&seen) {
         Reply::Raw(bytes) => {
             let _ = stream.write_all(&bytes).await;
@@ -90,8 +98,13 @@ async fn handle(mut stream: TcpStream, answer: &(dyn Fn(&Seen) -> Reply + Send +
             let _ = stream.write_all(head.as_bytes()).await;
             let _ = stream.write_all(body.as_bytes()).await;
         }
-        Reply::Endless { content_type, bytes } => {
-            let head = format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nConnection: close\r\n\r\n");
+        Reply::Endless {
+            content_type,
+            bytes,
+        } => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nConnection: close\r\n\r\n"
+            );
             if stream.write_all(head.as_bytes()).await.is_err() {
                 return;
             }
@@ -152,7 +165,14 @@ async fn read_request(stream: &mut TcpStream) -> Option<(Seen, Vec<u8>)> {
         }
         body.extend_from_slice(&chunk[..n]);
     }
-    Some((Seen { method, target, authorization }, body))
+    Some((
+        Seen {
+            method,
+            target,
+            authorization,
+        },
+        body,
+    ))
 }
 
 async fn check(base: &str, policy: Policy) -> Report {
@@ -161,28 +181,43 @@ async fn check(base: &str, policy: Policy) -> Report {
     let ids: Vec<&str> = report.checks.iter().map(|f| f.id.as_str()).collect();
     let expected: Vec<&str> = check_ids::SCIM.iter().map(|(id, _)| *id).collect();
     assert_eq!(ids, expected, "every SCIM check id, once, in order");
-    assert!(!report.to_json().contains(TOKEN), "the token leaked into the report");
+    assert!(
+        !report.to_json().contains(TOKEN),
+        "the token leaked into the report"
+    );
     report
 }
 
 fn finding<'a>(report: &'a Report, id: &str) -> (Status, String) {
     let finding = report.finding(id).unwrap_or_else(|| panic!("{id} missing"));
-    (finding.status, format!("{} | {}", finding.detail, finding.fix))
+    (
+        finding.status,
+        format!("{} | {}", finding.detail, finding.fix),
+    )
 }
 
 #[tokio::test]
 async fn an_endpoint_that_serves_users_without_a_token_is_a_security_failure() {
     let base = serve(|seen| match seen.path() {
-        "/scim/v2/ServiceProviderConfig" => scim_json(200, &json!({"schemas": [scim::SERVICE_PROVIDER_CONFIG_SCHEMA]})),
+        "/scim/v2/ServiceProviderConfig" => scim_json(
+            200,
+            &json!({"schemas": [scim::SERVICE_PROVIDER_CONFIG_SCHEMA]}),
+        ),
         // The directory, to anyone.
-        "/scim/v2/Users" => scim_json(200, &list(2, &json!([{"id": "1", "userName": "ann@example.com"}]))),
+        "/scim/v2/Users" => scim_json(
+            200,
+            &list(2, &json!([{"id": "1", "userName": "ann@example.com"}])),
+        ),
         _ => error(404, "not found"),
     })
     .await;
     let report = check(&base, Policy::default()).await;
     let (status, text) = finding(&report, "scim.unauthenticated_rejected");
     assert_eq!(status, Status::Fail);
-    assert!(text.contains("SECURITY") && text.contains("without any token") && text.contains("2 users"), "{text}");
+    assert!(
+        text.contains("SECURITY") && text.contains("without any token") && text.contains("2 users"),
+        "{text}"
+    );
     // The token "works", but that proves nothing when no token is needed.
     let (status, text) = finding(&report, "scim.auth");
     assert_eq!(status, Status::Warn, "{text}");
@@ -192,13 +227,26 @@ async fn an_endpoint_that_serves_users_without_a_token_is_a_security_failure() {
 
 #[tokio::test]
 async fn an_html_page_instead_of_scim_json_fails_auth_with_a_clear_reason() {
-    let base = serve(|_| Reply::Http(200, "text/html; charset=utf-8", "<!DOCTYPE html><html><body>Welcome</body></html>".into())).await;
+    let base = serve(|_| {
+        Reply::Http(
+            200,
+            "text/html; charset=utf-8",
+            "<!DOCTYPE html><html><body>Welcome</body></html>".into(),
+        )
+    })
+    .await;
     let report = check(&base, Policy::default()).await;
     let (status, text) = finding(&report, "scim.auth");
     assert_eq!(status, Status::Fail);
     assert!(text.contains("web page instead of SCIM JSON"), "{text}");
-    assert_eq!(finding(&report, "scim.service_provider_config").0, Status::Warn);
-    assert_eq!(finding(&report, "scim.entra_test_connection").0, Status::Fail);
+    assert_eq!(
+        finding(&report, "scim.service_provider_config").0,
+        Status::Warn
+    );
+    assert_eq!(
+        finding(&report, "scim.entra_test_connection").0,
+        Status::Fail
+    );
     assert_eq!(finding(&report, "scim.list_response").0, Status::Skip);
 }
 
@@ -215,7 +263,10 @@ async fn a_redirect_to_a_login_page_is_named_as_such() {
     let report = check(&base, Policy::default()).await;
     let (status, text) = finding(&report, "scim.auth");
     assert_eq!(status, Status::Fail);
-    assert!(text.contains("redirected") && text.contains("/login") && text.contains("sign-in page"), "{text}");
+    assert!(
+        text.contains("redirected") && text.contains("/login") && text.contains("sign-in page"),
+        "{text}"
+    );
     let (status, text) = finding(&report, "scim.unauthenticated_rejected");
     assert_eq!(status, Status::Warn);
     assert!(text.contains("web page"), "{text}");
@@ -225,15 +276,25 @@ async fn a_redirect_to_a_login_page_is_named_as_such() {
 async fn malformed_json_fails_the_list_response_check() {
     let base = serve(|seen| match (seen.path(), seen.has_token()) {
         ("/scim/v2/Users", false) => error(401, "no token"),
-        ("/scim/v2/Users", true) => Reply::Http(200, "application/scim+json", "{\"schemas\": [\"urn:ietf:params:scim:api:messages:2.0:ListResponse\", ".into()),
+        ("/scim/v2/Users", true) => Reply::Http(
+            200,
+            "application/scim+json",
+            "{\"schemas\": [\"urn:ietf:params:scim:api:messages:2.0:ListResponse\", ".into(),
+        ),
         _ => error(404, "not found"),
     })
     .await;
     let report = check(&base, Policy::default()).await;
     let (status, text) = finding(&report, "scim.list_response");
     assert_eq!(status, Status::Fail);
-    assert!(text.contains("not valid JSON") && text.contains("schemas"), "{text}");
-    assert_eq!(finding(&report, "scim.unauthenticated_rejected").0, Status::Pass);
+    assert!(
+        text.contains("not valid JSON") && text.contains("schemas"),
+        "{text}"
+    );
+    assert_eq!(
+        finding(&report, "scim.unauthenticated_rejected").0,
+        Status::Pass
+    );
 }
 
 #[tokio::test]
@@ -250,13 +311,20 @@ async fn a_100_mb_body_is_cut_off_at_the_cap_without_reading_it_all() {
     .await;
     let started = Instant::now();
     let report = check(&base, Policy::default()).await;
-    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
     let (status, text) = finding(&report, "scim.service_provider_config");
     assert_eq!(status, Status::Fail);
     assert!(text.contains("larger than 1048576 bytes"), "{text}");
     let (status, text) = finding(&report, "scim.auth");
     assert_eq!(status, Status::Fail);
-    assert!(text.contains("larger than 1048576 bytes") && text.contains("far too large"), "{text}");
+    assert!(
+        text.contains("larger than 1048576 bytes") && text.contains("far too large"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -265,7 +333,10 @@ async fn a_silent_server_gives_one_timeout_finding_not_a_hang() {
     let started = Instant::now();
     let report = check(&base, Policy::with_timeout_secs(1)).await;
     let elapsed = started.elapsed();
-    assert!(elapsed < Duration::from_secs(4), "one timeout, not one per check: {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(4),
+        "one timeout, not one per check: {elapsed:?}"
+    );
     let (status, text) = finding(&report, "scim.service_provider_config");
     assert_eq!(status, Status::Fail);
     assert!(text.contains("no answer within 1 s"), "{text}");
@@ -273,7 +344,10 @@ async fn a_silent_server_gives_one_timeout_finding_not_a_hang() {
     assert_eq!(status, Status::Skip);
     assert!(text.contains("could not be reached"), "{text}");
     let (status, text) = finding(&report, "scim.latency");
-    assert!(status == Status::Warn && text.contains("timed out"), "{status:?} {text}");
+    assert!(
+        status == Status::Warn && text.contains("timed out"),
+        "{status:?} {text}"
+    );
 }
 
 #[tokio::test]
@@ -309,14 +383,20 @@ async fn a_server_that_echoes_the_token_never_gets_it_into_the_report() {
     let (status, text) = finding(&report, "scim.auth");
     assert_eq!(status, Status::Fail);
     // The error body is decoded (scimType and the server's words), with the token cut out.
-    assert!(text.contains("invalidValue") && text.contains("bad credentials: Bearer [token removed]"), "{text}");
+    assert!(
+        text.contains("invalidValue") && text.contains("bad credentials: Bearer [token removed]"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
 async fn a_server_that_ignores_the_filter_fails_the_entra_check() {
     let base = serve(|seen| match (seen.path(), seen.has_token()) {
         (_, false) => error(401, "token"),
-        ("/scim/v2/Users", true) => scim_json(200, &list(1, &json!([{"id": "7", "userName": "ann@example.com"}]))),
+        ("/scim/v2/Users", true) => scim_json(
+            200,
+            &list(1, &json!([{"id": "7", "userName": "ann@example.com"}])),
+        ),
         _ => error(404, "not found"),
     })
     .await;
@@ -332,21 +412,35 @@ async fn a_server_that_ignores_the_filter_fails_the_entra_check() {
 
 #[tokio::test]
 async fn a_write_probe_whose_delete_fails_reports_the_user_left_behind() {
-    let base = serve(|seen| match (seen.method.as_str(), seen.path(), seen.has_token()) {
-        (_, _, false) => error(401, "token"),
-        ("POST", "/scim/v2/Users", true) => scim_json(201, &json!({"schemas": [scim::USER_SCHEMA], "id": "u-42", "userName": "x"})),
-        ("GET", "/scim/v2/Users/u-42", true) => scim_json(200, &json!({"id": "u-42", "userName": "x", "active": false})),
-        ("PATCH", _, true) => Reply::Http(204, "application/scim+json", String::new()),
-        ("DELETE", _, true) => error(500, "database is read-only"),
-        ("GET", "/scim/v2/Users", true) => scim_json(200, &list(0, &json!([]))),
-        _ => error(404, "not found"),
-    })
+    let base = serve(
+        |seen| match (seen.method.as_str(), seen.path(), seen.has_token()) {
+            (_, _, false) => error(401, "token"),
+            ("POST", "/scim/v2/Users", true) => scim_json(
+                201,
+                &json!({"schemas": [scim::USER_SCHEMA], "id": "u-42", "userName": "x"}),
+            ),
+            ("GET", "/scim/v2/Users/u-42", true) => scim_json(
+                200,
+                &json!({"id": "u-42", "userName": "x", "active": false}),
+            ),
+            ("PATCH", _, true) => Reply::Http(204, "application/scim+json", String::new()),
+            ("DELETE", _, true) => error(500, "database is read-only"),
+            ("GET", "/scim/v2/Users", true) => scim_json(200, &list(0, &json!([]))),
+            _ => error(404, "not found"),
+        },
+    )
     .await;
-    let input = ScimInput { write_probe: true, ..ScimInput::new(&base, Some(Secret::new(TOKEN)), PlatformId::Generic) };
+    let input = ScimInput {
+        write_probe: true,
+        ..ScimInput::new(&base, Some(Secret::new(TOKEN)), PlatformId::Generic)
+    };
     let report = scim::check(&input, Policy::default(), &|_| {}).await;
     let (status, text) = finding(&report, "scim.write.delete");
     assert_eq!(status, Status::Fail);
-    assert!(text.contains("Left behind") && text.contains("u-42") && text.contains("ssw-probe-"), "{text}");
+    assert!(
+        text.contains("Left behind") && text.contains("u-42") && text.contains("ssw-probe-"),
+        "{text}"
+    );
     // The server gave the probe user another name back: read-back must notice.
     assert_eq!(finding(&report, "scim.write.create").0, Status::Fail);
     // A second user with the same name was "created" (201 again): flagged and cleaned up.

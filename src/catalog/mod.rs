@@ -186,9 +186,17 @@ impl Catalog {
             .find(|entry| entry.id == entry_id)
     }
 
-    /// The entry that best explains a failed or warned check: among the entries linking
-    /// `check_id`, the one that lists it earliest, then the one linking fewest checks.
+    /// The entry that best explains a failed or warned check: the one naming `check_id`
+    /// in `primary_for`, else among the entries linking it, the one that lists it
+    /// earliest, then the one linking fewest checks.
     pub fn trouble_for_check(&self, check_id: &str) -> Option<&TroubleEntry> {
+        if let Some(entry) = self
+            .troubleshooting
+            .iter()
+            .find(|entry| entry.primary_for.iter().any(|id| id == check_id))
+        {
+            return Some(entry);
+        }
         self.troubleshooting
             .iter()
             .filter_map(|entry| {
@@ -329,6 +337,23 @@ mod tests {
             assert!(entry.check_ids.iter().any(|c| c == id));
         }
         assert!(catalog.trouble_for_check("no.such_check").is_none());
+    }
+
+    #[test]
+    fn a_finding_links_to_the_entry_named_primary_for_its_check() {
+        let catalog = loaded();
+        for (check, entry) in [
+            ("scim.auth", "scim-401-unauthorized"),
+            ("oidc.issuer_match", "oidc-issuer-mismatch"),
+            ("oidc.client_auth", "sso-invalid-client"),
+            ("scim.write.duplicate", "scim-duplicate-accepted"),
+        ] {
+            assert_eq!(
+                catalog.trouble_for_check(check).map(|e| e.id.as_str()),
+                Some(entry),
+                "{check}"
+            );
+        }
     }
 
     #[test]
@@ -695,41 +720,5 @@ mod tests {
                 .any(|p| p.contains("{extra} has no definition")),
             "{problems:?}"
         );
-    }
-}
-#[cfg(test)]
-mod scratch_probe {
-    #[test]
-    fn scratch_dump() {
-        let c = super::catalog();
-        for t in [
-            "AADSTS50105: The signed in user is not assigned to a role for the application",
-            "StatusCode: Unauthorized 401 ... SCIM",
-            "401",
-            "404 Not Found",
-            "409",
-            "500",
-            "Failed to fetch https://login.microsoftonline.com/x/v2.0/.well-known/openid-configuration: unexpected token < in JSON",
-            "quarantine",
-            "users sync but groups don't",
-            "SkipReason: NotEffectivelyEntitled",
-            "invalid_client",
-            "redirect loop",
-            "The provisioning job is in quarantine",
-            "Error 500 when SCIM activated",
-            "AADSTS50008",
-            "sensitive",
-        ] {
-            let m = c.explain(t);
-            let top: Vec<String> = m.iter().take(3).map(|m| format!("{}({}:{:?})", m.entry.id, m.score, m.matched)).collect();
-            println!("{t:?}\n   -> {}", top.join(" | "));
-        }
-        for id in crate::diagnostics::check_ids::all() {
-            println!("{id} -> {}", c.trouble_for_check(id).map_or("-", |e| e.id.as_str()));
-        }
-        for p in crate::model::PlatformId::ALL { for i in crate::model::IdpId::ALL {
-            print!("{p}/{i}:{} ", c.checklist_for(p, i).len());
-        }}
-        println!("\nentries {} items {}", c.troubleshooting.len(), c.checklist.len());
     }
 }

@@ -389,6 +389,10 @@ pub struct TroubleEntry {
     /// Related check ids, the one this entry explains best first.
     #[serde(default)]
     pub check_ids: Vec<String>,
+    /// Check ids whose findings link to this entry. Each check id is the primary of
+    /// exactly one entry, and is also listed in [`Self::check_ids`].
+    #[serde(default)]
+    pub primary_for: Vec<String>,
     /// Platforms it concerns; empty means all.
     #[serde(default)]
     pub platforms: Vec<PlatformId>,

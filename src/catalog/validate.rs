@@ -336,6 +336,13 @@ fn check_trouble(catalog: &Catalog, out: &mut Vec<String>) {
                 out.push(format!("{at}: check id {id} does not exist"));
             }
         }
+        for id in &entry.primary_for {
+            if !entry.check_ids.contains(id) {
+                out.push(format!(
+                    "{at}: primary_for names {id}, which is missing from check_ids"
+                ));
+            }
+        }
     }
     for id in check_ids::all() {
         if !catalog

@@ -20,8 +20,8 @@ use crate::secrets::Secret;
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("token_source").required(true).args(["token_env", "profile"]))]
 pub struct CheckScimArgs {
-    /// The SCIM base URL the identity provider is given, for example
-    /// https://example.com/scim/v2 (with --profile: defaults to the profile's).
+    /// The SCIM base URL the identity provider is given, usually ending in /scim/v2
+    /// (with --profile: defaults to the profile's).
     #[arg(long, value_name = "URL", required_unless_present = "profile")]
     pub base_url: Option<String>,
     /// Name of the environment variable that holds the bearer token.
@@ -53,36 +53,60 @@ pub fn run(args: &CheckScimArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("could not start the network runtime")?;
-    #[expect(clippy::disallowed_methods, reason = "the command line has no frame to block; it waits for the report")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the command line has no frame to block; it waits for the report"
+    )]
     let report = runtime.block_on(scim::check(&input, policy, &|_| {}));
     if args.json {
         super::out(&report.to_json());
     } else {
         super::out(&report.to_text());
     }
-    Ok(if report.has_failures() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.has_failures() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Builds the probe input from the options, the environment and the profile.
 fn resolve(args: &CheckScimArgs) -> anyhow::Result<ScimInput> {
     if let Some(var) = &args.token_env {
         let token = token_from_env(var)?;
-        let Some(base_url) = args.base_url.clone() else { bail!("--base-url is required with --token-env") };
+        let Some(base_url) = args.base_url.clone() else {
+            bail!("--base-url is required with --token-env")
+        };
         let platform = args.platform.unwrap_or_default();
-        return Ok(ScimInput { write_probe: args.write_probe, ..ScimInput::new(base_url, Some(token), platform) });
+        return Ok(ScimInput {
+            write_probe: args.write_probe,
+            ..ScimInput::new(base_url, Some(token), platform)
+        });
     }
-    let Some(profile_id) = &args.profile else { bail!("give --token-env VAR or --profile ID") };
+    let Some(profile_id) = &args.profile else {
+        bail!("give --token-env VAR or --profile ID")
+    };
     let profile = super::store()?.load(profile_id, Utc::now())?;
-    let base_url = args.base_url.clone().unwrap_or_else(|| profile.scim.base_url.clone());
+    let base_url = args
+        .base_url
+        .clone()
+        .unwrap_or_else(|| profile.scim.base_url.clone());
     if base_url.trim().is_empty() {
-        bail!("profile {profile_id} has no SCIM base URL yet; give --base-url or set it in the wizard's SCIM app step");
+        bail!(
+            "profile {profile_id} has no SCIM base URL yet; give --base-url or set it in the wizard's SCIM app step"
+        );
     }
     let Some(credential) = profile.scim.token_credential.clone() else {
-        bail!("profile {profile_id} has no SCIM token stored; import one with `token import --profile {profile_id} --kind scim-token --from-env VAR`");
+        bail!(
+            "profile {profile_id} has no SCIM token stored; import one with `token import --profile {profile_id} --kind scim-token --from-env VAR`"
+        );
     };
     let token = stored_token(&profile.id, &credential)?;
     let platform = args.platform.unwrap_or(profile.platform);
-    Ok(ScimInput { write_probe: args.write_probe, ..ScimInput::new(base_url, Some(token), platform) })
+    Ok(ScimInput {
+        write_probe: args.write_probe,
+        ..ScimInput::new(base_url, Some(token), platform)
+    })
 }
 
 /// The token in environment variable `var`; an unset or empty variable is a usage error.
@@ -91,16 +115,25 @@ fn token_from_env(var: &str) -> anyhow::Result<Secret> {
         Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
         Ok(_) => bail!("environment variable {var} is empty; put the SCIM bearer token in it"),
         Err(std::env::VarError::NotPresent) => {
-            bail!("environment variable {var} is not set; export it with the SCIM bearer token first")
+            bail!(
+                "environment variable {var} is not set; export it with the SCIM bearer token first"
+            )
         }
-        Err(std::env::VarError::NotUnicode(_)) => bail!("environment variable {var} is not valid text"),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            bail!("environment variable {var} is not valid text")
+        }
     }
 }
 
-/// The stored value of a credential, from the OS keyring.
+/// The stored value of a credential, from the OS keyring (`<profile-id>/<credential-id>`).
 fn stored_token(profile_id: &str, credential_id: &str) -> anyhow::Result<Secret> {
-    // TODO(scim): read `secrets::account(profile_id, credential_id)` from the OS keyring
-    // store once the credentials module provides it.
+    use crate::secrets::SecretStore as _;
     let account = crate::secrets::account(profile_id, credential_id);
-    bail!("reading the token from the OS keyring ({account}) is not available in this build yet; use --token-env VAR")
+    let store = crate::secrets::os_keyring::KeyringStore::open()?;
+    match store.get(&account)? {
+        Some(token) if !token.is_empty() => Ok(token),
+        _ => bail!(
+            "the SCIM token of profile {profile_id} ({credential_id}) is not in the keyring; import it again with `token import --profile {profile_id} --kind scim-token --from-env VAR`"
+        ),
+    }
 }

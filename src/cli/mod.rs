@@ -2,7 +2,11 @@
 //! text or `--json`. Exit codes (DESIGN.md): 0 nothing failed, 1 a check failed (or, for
 //! `expiry`, a credential is critical or expired), 2 bad usage or configuration.
 
+pub mod check_oidc;
+pub mod bundle;
 pub mod check_scim;
+pub mod checklist;
+pub mod explain;
 mod profile;
 
 use std::io::Write as _;
@@ -37,11 +41,19 @@ pub enum Command {
     /// Test a live endpoint: `check scim` (and `check oidc`).
     #[command(subcommand)]
     Check(CheckCommand),
+    /// Print or save the offline checklist of a profile or a platform and IdP.
+    Checklist(checklist::ChecklistArgs),
+    /// Look up an error code or message (AADSTS50105, 401, uniqueness…).
+    Explain(explain::ExplainArgs),
+    /// Write a redacted support bundle (JSON) for a profile.
+    Bundle(bundle::BundleArgs),
 }
 
 /// What `check` tests.
 #[derive(Debug, Subcommand)]
 pub enum CheckCommand {
+    /// Test an OpenID Connect issuer: discovery, signing keys, and the client secret.
+    Oidc(check_oidc::CheckOidcArgs),
     /// Test a SCIM endpoint the way an identity provider uses it.
     Scim(check_scim::CheckScimArgs),
 }
@@ -59,8 +71,14 @@ pub struct GuiArgs {
 
 fn parse_step(text: &str) -> Result<crate::wizard::StepId, String> {
     crate::wizard::StepId::from_slug(text).ok_or_else(|| {
-        let names: Vec<&str> = crate::wizard::StepId::ALL.iter().map(|s| s.slug()).collect();
-        format!("unknown step {text:?}; expected one of: {}", names.join(", "))
+        let names: Vec<&str> = crate::wizard::StepId::ALL
+            .iter()
+            .map(|s| s.slug())
+            .collect();
+        format!(
+            "unknown step {text:?}; expected one of: {}",
+            names.join(", ")
+        )
     })
 }
 
@@ -75,7 +93,11 @@ pub fn run(command: Command) -> ExitCode {
     let result = match command {
         Command::Gui(_) => Err(anyhow::anyhow!("the gui command is handled by main")),
         Command::Profile(command) => profile::run(command),
+        Command::Check(CheckCommand::Oidc(args)) => check_oidc::run(&args),
         Command::Check(CheckCommand::Scim(args)) => check_scim::run(&args),
+        Command::Checklist(args) => checklist::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Bundle(args) => bundle::run(&args),
     };
     match result {
         Ok(code) => code,

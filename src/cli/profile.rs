@@ -69,7 +69,9 @@ pub(super) fn run(command: ProfileCommand) -> anyhow::Result<ExitCode> {
                         })
                     })
                     .collect();
-                out(&serde_json::to_string_pretty(&serde_json::json!({ "profiles": profiles, "problems": problems }))?);
+                out(&serde_json::to_string_pretty(
+                    &serde_json::json!({ "profiles": profiles, "problems": problems }),
+                )?);
             } else {
                 if listing.profiles.is_empty() {
                     out(&format!("No profiles in {}", store.dir().display()));
@@ -86,7 +88,10 @@ pub(super) fn run(command: ProfileCommand) -> anyhow::Result<ExitCode> {
                 }
             }
             for problem in &listing.problems {
-                let _ = std::io::Write::write_all(&mut std::io::stderr(), format!("warning: {problem}\n").as_bytes());
+                let _ = std::io::Write::write_all(
+                    &mut std::io::stderr(),
+                    format!("warning: {problem}\n").as_bytes(),
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -99,16 +104,35 @@ pub(super) fn run(command: ProfileCommand) -> anyhow::Result<ExitCode> {
                 out(&format!("  platform:  {}", profile.platform.label()));
                 out(&format!("  IdP:       {}", profile.idp.label()));
                 out(&format!("  issuer:    {}", empty_dash(&profile.sso.issuer)));
-                out(&format!("  client id: {}", empty_dash(&profile.sso.client_id)));
-                out(&format!("  SCIM URL:  {}", empty_dash(&profile.scim.base_url)));
+                out(&format!(
+                    "  client id: {}",
+                    empty_dash(&profile.sso.client_id)
+                ));
+                out(&format!(
+                    "  SCIM URL:  {}",
+                    empty_dash(&profile.scim.base_url)
+                ));
                 for c in &profile.credentials {
-                    let expires = c.expires_at.map_or_else(|| "no expiry set".to_owned(), |at| format!("expires {}", at.format("%Y-%m-%d")));
-                    out(&format!("  {}: {} •••• {} ({expires})", c.kind.label(), c.label, c.last4));
+                    let expires = c.expires_at.map_or_else(
+                        || "no expiry set".to_owned(),
+                        |at| format!("expires {}", at.format("%Y-%m-%d")),
+                    );
+                    out(&format!(
+                        "  {}: {} •••• {} ({expires})",
+                        c.kind.label(),
+                        c.label,
+                        c.last4
+                    ));
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
-        ProfileCommand::Create { name, platform, idp, json } => {
+        ProfileCommand::Create {
+            name,
+            platform,
+            idp,
+            json,
+        } => {
             if name.trim().is_empty() {
                 anyhow::bail!("the tenant name is empty");
             }

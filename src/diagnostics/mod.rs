@@ -247,10 +247,19 @@ pub mod check_ids {
     pub const SCIM: &[(&str, &str)] = &[
         ("scim.base_url", "SCIM base URL is well formed"),
         ("scim.token_format", "Token is pasted cleanly"),
-        ("scim.service_provider_config", "ServiceProviderConfig is served"),
-        ("scim.unauthenticated_rejected", "Requests without a token are rejected"),
+        (
+            "scim.service_provider_config",
+            "ServiceProviderConfig is served",
+        ),
+        (
+            "scim.unauthenticated_rejected",
+            "Requests without a token are rejected",
+        ),
         ("scim.auth", "Token is accepted"),
-        ("scim.entra_test_connection", "Entra Test Connection would succeed"),
+        (
+            "scim.entra_test_connection",
+            "Entra Test Connection would succeed",
+        ),
         ("scim.list_response", "User list is a SCIM ListResponse"),
         ("scim.content_type", "Responses use application/scim+json"),
         ("scim.groups", "Groups endpoint works"),
@@ -262,8 +271,14 @@ pub mod check_ids {
     /// SCIM write-probe checks (only with the admin's consent).
     pub const SCIM_WRITE: &[(&str, &str)] = &[
         ("scim.write.create", "Probe user can be created"),
-        ("scim.write.duplicate", "Duplicate user is rejected with 409 uniqueness"),
-        ("scim.write.patch", "Probe user can be deactivated with PATCH"),
+        (
+            "scim.write.duplicate",
+            "Duplicate user is rejected with 409 uniqueness",
+        ),
+        (
+            "scim.write.patch",
+            "Probe user can be deactivated with PATCH",
+        ),
         ("scim.write.delete", "Probe user can be deleted"),
     ];
 
@@ -307,15 +322,33 @@ mod tests {
         let ids: Vec<&str> = report.by_severity().iter().map(|f| f.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["oidc.issuer_match", "oidc.jwks", "oidc.https", "oidc.discovery_fetch", "oidc.client_auth"]
+            [
+                "oidc.issuer_match",
+                "oidc.jwks",
+                "oidc.https",
+                "oidc.discovery_fetch",
+                "oidc.client_auth"
+            ]
         );
-        assert_eq!(report.summary, Summary { pass: 1, warn: 1, fail: 2, skip: 1 });
+        assert_eq!(
+            report.summary,
+            Summary {
+                pass: 1,
+                warn: 1,
+                fail: 2,
+                skip: 1
+            }
+        );
         assert!(report.has_failures());
     }
 
     #[test]
     fn json_has_the_contract_fields() {
-        let report = Report::new(ReportKind::Scim, "https://x/scim/v2", vec![Finding::pass("scim.auth", "200")]);
+        let report = Report::new(
+            ReportKind::Scim,
+            "https://x/scim/v2",
+            vec![Finding::pass("scim.auth", "200")],
+        );
         let value: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
         assert_eq!(value["tool"], "sso-scim-wizard");
         assert_eq!(value["kind"], "scim");

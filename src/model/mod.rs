@@ -4,6 +4,8 @@
 //! Every struct is `#[serde(default)]` so a profile written by an older version still
 //! loads; raw text the admin typed is kept as typed so no work is lost.
 
+pub mod rotation;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -17,7 +19,9 @@ use crate::diagnostics::Report;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The SaaS platform being connected.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum PlatformId {
     /// Airia.
@@ -72,7 +76,9 @@ impl PlatformId {
 }
 
 /// The identity provider.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum IdpId {
     /// Microsoft Entra ID.
@@ -123,22 +129,28 @@ pub struct UnknownId {
 impl FromStr for PlatformId {
     type Err = UnknownId;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| UnknownId {
-            what: "platform",
-            given: s.to_owned(),
-            expected: Self::ALL.map(Self::as_str).join(", "),
-        })
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| UnknownId {
+                what: "platform",
+                given: s.to_owned(),
+                expected: Self::ALL.map(Self::as_str).join(", "),
+            })
     }
 }
 
 impl FromStr for IdpId {
     type Err = UnknownId;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| UnknownId {
-            what: "IdP",
-            given: s.to_owned(),
-            expected: Self::ALL.map(Self::as_str).join(", "),
-        })
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| UnknownId {
+                what: "IdP",
+                given: s.to_owned(),
+                expected: Self::ALL.map(Self::as_str).join(", "),
+            })
     }
 }
 
@@ -184,8 +196,11 @@ pub struct Profile {
     pub last_oidc_report: Option<StoredReport>,
     /// Last SCIM check run.
     pub last_scim_report: Option<StoredReport>,
-    /// Rotation in progress, if any (owned by the rotation walkthrough).
-    pub rotation: Option<serde_json::Value>,
+    /// Rotation in progress, if any (owned by the rotation walkthrough,
+    /// `crate::wizard::rotation`). An unreadable value is dropped rather than making
+    /// the whole profile unreadable; the pending credential stays listed either way.
+    #[serde(deserialize_with = "rotation::lenient")]
+    pub rotation: Option<rotation::RotationState>,
     /// Finished rotations and other notable events.
     pub history: Vec<HistoryEntry>,
 }
@@ -214,8 +229,22 @@ impl Default for Profile {
 
 impl Profile {
     /// A new, empty profile.
-    pub fn new(id: String, name: String, platform: PlatformId, idp: IdpId, now: DateTime<Utc>) -> Self {
-        Self { id, name, platform, idp, created_at: now, updated_at: now, ..Self::default() }
+    pub fn new(
+        id: String,
+        name: String,
+        platform: PlatformId,
+        idp: IdpId,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            platform,
+            idp,
+            created_at: now,
+            updated_at: now,
+            ..Self::default()
+        }
     }
 
     /// The credential with this id.
@@ -234,6 +263,9 @@ pub struct SsoApp {
     pub issuer: String,
     /// True once the admin typed their own issuer instead of the derived one.
     pub issuer_edited: bool,
+    /// Label of the IdP's issuer pattern the admin picked (Okta: org or custom
+    /// authorization server); empty means the IdP's first pattern.
+    pub issuer_pattern: String,
     /// Application (client) id.
     pub client_id: String,
     /// Id of the client secret's [`CredentialMeta`], if one is stored.
@@ -345,6 +377,10 @@ pub struct CredentialMeta {
     /// Active or pending.
     #[serde(default)]
     pub state: CredentialState,
+    /// True when the value was kept in memory for one session only (no keyring, or the
+    /// keyring refused): after a restart the wizard has no value for it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub session_only: bool,
 }
 
 /// A check report with the time it ran.
@@ -373,11 +409,17 @@ mod tests {
     fn ids_round_trip_through_cli_names_and_serde() {
         for platform in PlatformId::ALL {
             assert_eq!(platform.as_str().parse::<PlatformId>().unwrap(), platform);
-            assert_eq!(serde_json::to_string(&platform).unwrap(), format!("\"{}\"", platform.as_str()));
+            assert_eq!(
+                serde_json::to_string(&platform).unwrap(),
+                format!("\"{}\"", platform.as_str())
+            );
         }
         for idp in IdpId::ALL {
             assert_eq!(idp.as_str().parse::<IdpId>().unwrap(), idp);
-            assert_eq!(serde_json::to_string(&idp).unwrap(), format!("\"{}\"", idp.as_str()));
+            assert_eq!(
+                serde_json::to_string(&idp).unwrap(),
+                format!("\"{}\"", idp.as_str())
+            );
         }
         let err = "azure".parse::<IdpId>().unwrap_err().to_string();
         assert!(err.contains("entra, okta, onelogin, generic"), "{err}");
@@ -385,7 +427,8 @@ mod tests {
 
     #[test]
     fn older_profile_without_new_fields_still_loads() {
-        let json = r#"{"schema_version":1,"id":"t-1","name":"Contoso","platform":"airia","idp":"okta"}"#;
+        let json =
+            r#"{"schema_version":1,"id":"t-1","name":"Contoso","platform":"airia","idp":"okta"}"#;
         let profile: Profile = serde_json::from_str(json).unwrap();
         assert_eq!(profile.platform, PlatformId::Airia);
         assert!(profile.credentials.is_empty());

@@ -43,7 +43,10 @@ impl Default for Policy {
 impl Policy {
     /// The default policy with another timeout.
     pub fn with_timeout_secs(timeout_secs: u64) -> Self {
-        Self { timeout: Duration::from_secs(timeout_secs.max(1)), ..Self::default() }
+        Self {
+            timeout: Duration::from_secs(timeout_secs.max(1)),
+            ..Self::default()
+        }
     }
 }
 
@@ -60,7 +63,9 @@ pub enum HttpError {
         reason: String,
     },
     /// The host name does not resolve.
-    #[error("the host name could not be resolved (DNS); check the spelling and your network or VPN: {url}")]
+    #[error(
+        "the host name could not be resolved (DNS); check the spelling and your network or VPN: {url}"
+    )]
     Dns {
         /// The URL requested.
         url: String,
@@ -74,7 +79,9 @@ pub enum HttpError {
         reason: String,
     },
     /// The TLS handshake failed.
-    #[error("the TLS connection failed: {reason}; check the certificate (an inspecting proxy needs its CA trusted by this computer): {url}")]
+    #[error(
+        "the TLS connection failed: {reason}; check the certificate (an inspecting proxy needs its CA trusted by this computer): {url}"
+    )]
     Tls {
         /// The URL requested.
         url: String,
@@ -82,7 +89,9 @@ pub enum HttpError {
         reason: String,
     },
     /// No complete answer in time.
-    #[error("no answer within {timeout_secs} s; check the URL and any proxy, or raise the timeout: {url}")]
+    #[error(
+        "no answer within {timeout_secs} s; check the URL and any proxy, or raise the timeout: {url}"
+    )]
     Timeout {
         /// The URL requested.
         url: String,
@@ -90,13 +99,17 @@ pub enum HttpError {
         timeout_secs: u64,
     },
     /// More than [`MAX_REDIRECTS`] redirects, or a loop.
-    #[error("more than {MAX_REDIRECTS} redirects; the URL probably points at a login page or a redirect loop: {url}")]
+    #[error(
+        "more than {MAX_REDIRECTS} redirects; the URL probably points at a login page or a redirect loop: {url}"
+    )]
     TooManyRedirects {
         /// The first URL requested.
         url: String,
     },
     /// The body passed the size cap.
-    #[error("the response is larger than {limit_bytes} bytes and was not read; this is not the endpoint that was expected: {url}")]
+    #[error(
+        "the response is larger than {limit_bytes} bytes and was not read; this is not the endpoint that was expected: {url}"
+    )]
     BodyTooLarge {
         /// The URL requested.
         url: String,
@@ -133,15 +146,29 @@ pub struct Request {
 impl Request {
     /// A GET.
     pub fn get(url: Url) -> Self {
-        Self { method: Method::GET, url, bearer: None, basic: None, headers: HeaderMap::new(), body: None }
+        Self {
+            method: Method::GET,
+            url,
+            bearer: None,
+            basic: None,
+            headers: HeaderMap::new(),
+            body: None,
+        }
     }
 
     /// A request with a JSON body and the given content type.
-    pub fn with_json(method: Method, url: Url, body: &serde_json::Value, content_type: &'static str) -> Self {
+    pub fn with_json(
+        method: Method,
+        url: Url,
+        body: &serde_json::Value,
+        content_type: &'static str,
+    ) -> Self {
         let mut request = Self::get(url);
         request.method = method;
         request.body = Some(body.to_string().into_bytes());
-        request.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        request
+            .headers
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         request
     }
 
@@ -154,9 +181,10 @@ impl Request {
         let mut request = Self::get(url);
         request.method = Method::POST;
         request.body = Some(serializer.finish().into_bytes());
-        request
-            .headers
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
+        request.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
         request
     }
 
@@ -170,7 +198,8 @@ impl Request {
     /// Adds an `Accept` header.
     #[must_use]
     pub fn accept(mut self, value: &'static str) -> Self {
-        self.headers.insert(header::ACCEPT, HeaderValue::from_static(value));
+        self.headers
+            .insert(header::ACCEPT, HeaderValue::from_static(value));
         self
     }
 }
@@ -245,7 +274,10 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(policy.timeout)
             .build()
-            .map_err(|err| HttpError::Other { url: String::new(), reason: chain(&err) })?;
+            .map_err(|err| HttpError::Other {
+                url: String::new(),
+                reason: chain(&err),
+            })?;
         Ok(Self { inner, policy })
     }
 
@@ -261,6 +293,10 @@ impl Client {
         let url = request.url.to_string();
         let timeout_secs = self.policy.timeout.as_secs();
         match tokio::time::timeout(self.policy.timeout, self.send_inner(request)).await {
+            // The transport's own connect timeout is the policy's too: name the policy's.
+            Ok(Err(HttpError::Timeout { url, .. })) => {
+                Err(HttpError::Timeout { url, timeout_secs })
+            }
             Ok(result) => result,
             Err(_) => Err(HttpError::Timeout { url, timeout_secs }),
         }
@@ -274,7 +310,10 @@ impl Client {
         let mut redirects = Vec::new();
         loop {
             let same_origin = url.origin() == origin;
-            let mut builder = self.inner.request(request.method.clone(), url.clone()).headers(request.headers.clone());
+            let mut builder = self
+                .inner
+                .request(request.method.clone(), url.clone())
+                .headers(request.headers.clone());
             if same_origin {
                 if let Some(token) = &request.bearer {
                     builder = builder.bearer_auth(token.expose());
@@ -288,7 +327,10 @@ impl Client {
             {
                 builder = builder.body(body.clone());
             }
-            let response = builder.send().await.map_err(|err| classify(&err, url.as_str()))?;
+            let response = builder
+                .send()
+                .await
+                .map_err(|err| classify(&err, url.as_str()))?;
             let status = response.status();
             if status.is_redirection()
                 && let Some(location) = response.headers().get(header::LOCATION)
@@ -308,19 +350,39 @@ impl Client {
             }
             let headers = response.headers().clone();
             let body = read_capped(response, self.policy.max_body_bytes, url.as_str()).await?;
-            return Ok(Response { status, headers, final_url: url, redirects, body, elapsed: started.elapsed() });
+            return Ok(Response {
+                status,
+                headers,
+                final_url: url,
+                redirects,
+                body,
+                elapsed: started.elapsed(),
+            });
         }
     }
 }
 
-async fn read_capped(mut response: reqwest::Response, limit: usize, url: &str) -> Result<Vec<u8>, HttpError> {
-    if response.content_length().is_some_and(|len| len > limit as u64) {
-        return Err(HttpError::BodyTooLarge { url: url.to_owned(), limit_bytes: limit });
+async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+    url: &str,
+) -> Result<Vec<u8>, HttpError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > limit as u64)
+    {
+        return Err(HttpError::BodyTooLarge {
+            url: url.to_owned(),
+            limit_bytes: limit,
+        });
     }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|err| classify(&err, url))? {
         if body.len() + chunk.len() > limit {
-            return Err(HttpError::BodyTooLarge { url: url.to_owned(), limit_bytes: limit });
+            return Err(HttpError::BodyTooLarge {
+                url: url.to_owned(),
+                limit_bytes: limit,
+            });
         }
         body.extend_from_slice(&chunk);
     }
@@ -330,7 +392,10 @@ async fn read_capped(mut response: reqwest::Response, limit: usize, url: &str) -
 /// Parses what an admin typed as an http(s) URL, with a message that says what is wrong.
 pub fn parse_url(text: &str) -> Result<Url, HttpError> {
     let trimmed = text.trim();
-    let invalid = |reason: &str| HttpError::InvalidUrl { url: trimmed.to_owned(), reason: reason.to_owned() };
+    let invalid = |reason: &str| HttpError::InvalidUrl {
+        url: trimmed.to_owned(),
+        reason: reason.to_owned(),
+    };
     if trimmed.is_empty() {
         return Err(invalid("the URL is empty"));
     }
@@ -339,7 +404,10 @@ pub fn parse_url(text: &str) -> Result<Url, HttpError> {
     }
     let url = Url::parse(trimmed).map_err(|err| invalid(&format!("not a URL ({err})")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(&format!("the scheme is {:?}, not https", url.scheme())));
+        return Err(invalid(&format!(
+            "the scheme is {:?}, not https",
+            url.scheme()
+        )));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("the URL has no host"));
@@ -376,13 +444,26 @@ fn classify(err: &reqwest::Error, url: &str) -> HttpError {
     let text = chain(err);
     let lower = text.to_ascii_lowercase();
     if err.is_timeout() {
-        return HttpError::Timeout { url, timeout_secs: DEFAULT_TIMEOUT_SECS };
+        return HttpError::Timeout {
+            url,
+            timeout_secs: DEFAULT_TIMEOUT_SECS,
+        };
     }
-    if lower.contains("dns error") || lower.contains("failed to lookup address") || lower.contains("name or service not known") {
+    if lower.contains("dns error")
+        || lower.contains("failed to lookup address")
+        || lower.contains("name or service not known")
+    {
         return HttpError::Dns { url };
     }
-    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") || lower.contains("unknownissuer") {
-        return HttpError::Tls { url, reason: tls_reason(&text) };
+    if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake")
+        || lower.contains("unknownissuer")
+    {
+        return HttpError::Tls {
+            url,
+            reason: tls_reason(&text),
+        };
     }
     if err.is_connect() {
         let reason = if lower.contains("connection refused") {
@@ -392,7 +473,10 @@ fn classify(err: &reqwest::Error, url: &str) -> HttpError {
         };
         return HttpError::Connect { url, reason };
     }
-    HttpError::Other { url, reason: last_cause(err) }
+    HttpError::Other {
+        url,
+        reason: last_cause(err),
+    }
 }
 
 fn last_cause(err: &reqwest::Error) -> String {
@@ -408,13 +492,23 @@ fn last_cause(err: &reqwest::Error) -> String {
 /// Turns rustls' wording into an admin's.
 fn tls_reason(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
-    if lower.contains("unknownissuer") || lower.contains("unknown issuer") || lower.contains("self-signed") || lower.contains("self signed") {
+    if lower.contains("unknownissuer")
+        || lower.contains("unknown issuer")
+        || lower.contains("self-signed")
+        || lower.contains("self signed")
+    {
         "the certificate is not issued by an authority this computer trusts".to_owned()
+    } else if lower.contains("causedasendentity") {
+        // A self-signed certificate made with `openssl req -x509` is marked as a CA.
+        "the certificate is self-signed (a CA certificate used by the server itself), and this computer does not trust it".to_owned()
     } else if lower.contains("expired") {
         "the certificate has expired".to_owned()
     } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
         "the certificate does not name this host".to_owned()
-    } else if lower.contains("corrupt message") || lower.contains("invalidcontenttype") || lower.contains("received corrupt") {
+    } else if lower.contains("corrupt message")
+        || lower.contains("invalidcontenttype")
+        || lower.contains("received corrupt")
+    {
         "the server does not speak TLS on this port (try http, or the right port)".to_owned()
     } else {
         text.rsplit(": ").next().unwrap_or(text).to_owned()
@@ -436,7 +530,10 @@ mod tests {
             let err = parse_url(input).unwrap_err().to_string();
             assert!(err.contains(expect), "{input:?} → {err}");
         }
-        assert_eq!(parse_url("  https://example.com/a ").unwrap().as_str(), "https://example.com/a");
+        assert_eq!(
+            parse_url("  https://example.com/a ").unwrap().as_str(),
+            "https://example.com/a"
+        );
     }
 
     #[test]
@@ -449,7 +546,11 @@ mod tests {
 
     #[test]
     fn tls_reasons_read_like_sentences() {
-        assert!(tls_reason("invalid peer certificate: UnknownIssuer").contains("not issued by an authority"));
+        assert!(
+            tls_reason("invalid peer certificate: UnknownIssuer")
+                .contains("not issued by an authority")
+        );
         assert!(tls_reason("invalid peer certificate: Expired").contains("expired"));
+        assert!(tls_reason("Other(OtherError(CaUsedAsEndEntity))").contains("self-signed"));
     }
 }

@@ -291,17 +291,34 @@ pub fn discovery_error_finding(err: &HttpError) -> Finding {
         }
         HttpError::Other { .. } => "Check the issuer URL and try again",
     };
-    let what = match err {
-        HttpError::InvalidUrl { .. } => "The issuer is not a usable URL",
-        HttpError::Dns { .. } => "DNS lookup failed",
-        HttpError::Connect { .. } => "Connection failed",
-        HttpError::Tls { .. } => "TLS handshake failed",
-        HttpError::Timeout { .. } => "No answer in time",
-        HttpError::TooManyRedirects { .. } => "Too many redirects",
-        HttpError::BodyTooLarge { .. } => "Answer too large",
-        HttpError::Other { .. } => "Request failed",
+    let detail = match err {
+        HttpError::InvalidUrl { url, reason } => {
+            format!("The issuer is not a usable URL: {reason}: {url}")
+        }
+        HttpError::Dns { url } => {
+            let host = Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!("DNS lookup failed: the host name {host} could not be resolved: {url}")
+        }
+        HttpError::Connect { url, reason } => format!("Connection failed: {reason}: {url}"),
+        HttpError::Tls { url, reason } => format!("TLS handshake failed: {reason}: {url}"),
+        HttpError::Timeout { url, timeout_secs } => {
+            format!("No answer in time: nothing came back within {timeout_secs} s: {url}")
+        }
+        HttpError::TooManyRedirects { url } => {
+            format!(
+                "Too many redirects: more than {} in a row, starting at {url}",
+                http::MAX_REDIRECTS
+            )
+        }
+        HttpError::BodyTooLarge { url, limit_bytes } => {
+            format!("Answer too large: larger than {limit_bytes} bytes, so it was not read: {url}")
+        }
+        HttpError::Other { url, reason } => format!("Request failed: {reason}: {url}"),
     };
-    Finding::fail(DISCOVERY_FETCH, format!("{what}: {err}"), fix)
+    Finding::fail(DISCOVERY_FETCH, detail, fix)
 }
 
 /// Judges a discovery response: the document when it is a JSON object served with 200,
@@ -1711,7 +1728,12 @@ mod tests {
         assert_eq!(f.status, Status::Pass, "{}", f.detail);
         let f = jwks_finding(&json!({"keys": [rsa_key("a")]}), &["ES256"]);
         assert_eq!(f.status, Status::Warn, "{}", f.detail);
-        assert!(f.detail.contains("no key for the advertised algorithm(s) ES256"), "{}", f.detail);
+        assert!(
+            f.detail
+                .contains("no key for the advertised algorithm(s) ES256"),
+            "{}",
+            f.detail
+        );
     }
 
     #[test]

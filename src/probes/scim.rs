@@ -35,7 +35,8 @@ pub const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp
 /// RFC 7643 §4.1 core user schema.
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 /// RFC 7643 §5 service provider configuration schema.
-pub const SERVICE_PROVIDER_CONFIG_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+pub const SERVICE_PROVIDER_CONFIG_SCHEMA: &str =
+    "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 /// The SCIM media type (RFC 7644 §3.1).
 pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
 /// A request slower than this gets a latency warning.
@@ -66,7 +67,13 @@ pub struct ScimInput {
 impl ScimInput {
     /// A read-only check of `base_url` with `token`.
     pub fn new(base_url: impl Into<String>, token: Option<Secret>, platform: PlatformId) -> Self {
-        Self { base_url: base_url.into(), token, platform, write_probe: false, probe_id: None }
+        Self {
+            base_url: base_url.into(),
+            token,
+            platform,
+            write_probe: false,
+            probe_id: None,
+        }
     }
 }
 
@@ -84,7 +91,11 @@ pub struct WriteProbePlan {
 impl WriteProbePlan {
     /// The plan for a probe id (the random part of the name); see [`new_probe_id`].
     pub fn new(probe_id: &str) -> Self {
-        let clean: String = probe_id.chars().filter(char::is_ascii_alphanumeric).take(32).collect();
+        let clean: String = probe_id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(32)
+            .collect();
         let user_name = format!("{PROBE_USER_PREFIX}{clean}@{PROBE_EMAIL_DOMAIN}");
         let external_id = format!("{PROBE_USER_PREFIX}{clean}");
         // Every attribute the platforms' guides call required that a probe can fill
@@ -100,7 +111,11 @@ impl WriteProbePlan {
             "name": { "givenName": "Probe", "familyName": "SSO SCIM Wizard" },
             "emails": [{ "value": user_name, "type": "work", "primary": true }],
         });
-        Self { user_name, external_id, user }
+        Self {
+            user_name,
+            external_id,
+            user,
+        }
     }
 
     /// The consent text, one line per fact: what is created, with which attributes, what
@@ -148,7 +163,11 @@ impl ScimError {
             Some(Value::Number(n)) => Some(n.to_string()),
             _ => None,
         };
-        let error = Self { status: text("status"), scim_type: text("scimType"), detail: text("detail") };
+        let error = Self {
+            status: text("status"),
+            scim_type: text("scimType"),
+            detail: text("detail"),
+        };
         (has_schema || (error.status.is_some() && error.detail.is_some())).then_some(error)
     }
 
@@ -178,7 +197,9 @@ pub fn scim_type_meaning(scim_type: &str) -> Option<&'static str> {
         "tooMany" => "the query would return more results than the server allows",
         "uniqueness" => "the userName or externalId is already taken by another resource",
         "mutability" => "the request tried to change an attribute that cannot be changed",
-        "invalidSyntax" => "the request body could not be parsed or does not follow the SCIM schema",
+        "invalidSyntax" => {
+            "the request body could not be parsed or does not follow the SCIM schema"
+        }
         "invalidPath" => "a PATCH path is malformed or names no attribute",
         "noTarget" => "the PATCH path matched nothing to change",
         "invalidValue" => "a value is missing, of the wrong type, or not allowed",
@@ -205,7 +226,9 @@ pub fn status_meaning(status: u16) -> Option<&'static str> {
         409 => {
             "a conflict: the userName or email already exists, perhaps created by hand or by another provisioning app"
         }
-        500..=599 => "the server failed while handling the request; it is a problem on the platform's side",
+        500..=599 => {
+            "the server failed while handling the request; it is a problem on the platform's side"
+        }
         _ => return None,
     })
 }
@@ -238,7 +261,11 @@ impl PlatformFacts {
 /// Runs every SCIM check against `input` and returns the report; `progress` sees each
 /// finding as it is made. Never panics on what a server sends; a silent server costs one
 /// timeout, after which the checks that need the network are skipped.
-pub async fn check(input: &ScimInput, policy: Policy, progress: &(dyn Fn(&Finding) + Send + Sync)) -> Report {
+pub async fn check(
+    input: &ScimInput,
+    policy: Policy,
+    progress: &(dyn Fn(&Finding) + Send + Sync),
+) -> Report {
     let facts = PlatformFacts::of(input.platform);
     let mut run = Run::new(input, policy, progress);
     let target = input.base_url.trim().to_owned();
@@ -289,11 +316,19 @@ struct TokenChoice {
 }
 
 impl<'a> Run<'a> {
-    fn new(input: &ScimInput, policy: Policy, progress: &'a (dyn Fn(&Finding) + Send + Sync)) -> Self {
+    fn new(
+        input: &ScimInput,
+        policy: Policy,
+        progress: &'a (dyn Fn(&Finding) + Send + Sync),
+    ) -> Self {
         let mut redact = Vec::new();
         if let Some(token) = &input.token {
             let raw = token.expose();
-            for spelling in [raw.to_owned(), raw.trim().to_owned(), rules::cleaned_token(raw)] {
+            for spelling in [
+                raw.to_owned(),
+                raw.trim().to_owned(),
+                rules::cleaned_token(raw),
+            ] {
                 // Very short values would blank out ordinary words; they are flagged as
                 // too short by `scim.token_format` anyway.
                 if spelling.chars().count() >= 4 && !redact.contains(&spelling) {
@@ -321,7 +356,8 @@ impl<'a> Run<'a> {
             return;
         }
         if self.client.is_none() {
-            "the HTTP client could not be set up on this computer".clone_into(&mut self.skip_reason);
+            "the HTTP client could not be set up on this computer"
+                .clone_into(&mut self.skip_reason);
             return;
         }
         let candidates = self.check_token_format(input.token.as_ref());
@@ -330,8 +366,11 @@ impl<'a> Run<'a> {
             return;
         }
         let open_users = self.check_unauthenticated_rejected().await;
-        let choice = self.check_auth(candidates.as_ref(), open_users, facts).await;
-        self.check_entra_test_connection(choice.token.as_ref()).await;
+        let choice = self
+            .check_auth(candidates.as_ref(), open_users, facts)
+            .await;
+        self.check_entra_test_connection(choice.token.as_ref())
+            .await;
         let (Some(token), Some(list)) = (choice.token, choice.accepted) else {
             self.skip_reason = if candidates.is_none() {
                 "no token was given, so the authenticated checks could not run".to_owned()
@@ -378,16 +417,32 @@ impl<'a> Run<'a> {
             let finding = self.latency_finding();
             self.emit(finding);
         }
-        let write_ids: &[(&str, &str)] = if self.write_probe { check_ids::SCIM_WRITE } else { &[] };
-        let order: Vec<&str> = check_ids::SCIM.iter().chain(write_ids).map(|(id, _)| *id).collect();
+        let write_ids: &[(&str, &str)] = if self.write_probe {
+            check_ids::SCIM_WRITE
+        } else {
+            &[]
+        };
+        let order: Vec<&str> = check_ids::SCIM
+            .iter()
+            .chain(write_ids)
+            .map(|(id, _)| *id)
+            .collect();
         for id in &order {
             if !self.has(id) {
-                let reason = if self.skip_reason.is_empty() { "not run" } else { self.skip_reason.as_str() };
+                let reason = if self.skip_reason.is_empty() {
+                    "not run"
+                } else {
+                    self.skip_reason.as_str()
+                };
                 let finding = Finding::skip(id, reason);
                 self.emit(finding);
             }
         }
-        let mut checks: Vec<Finding> = self.findings.into_iter().filter(|f| order.contains(&f.id.as_str())).collect();
+        let mut checks: Vec<Finding> = self
+            .findings
+            .into_iter()
+            .filter(|f| order.contains(&f.id.as_str()))
+            .collect();
         checks.sort_by_key(|f| order.iter().position(|id| *id == f.id));
         Report::new(ReportKind::Scim, target, checks)
     }
@@ -419,8 +474,12 @@ impl<'a> Run<'a> {
         body: Option<&Value>,
     ) -> Result<Response, HttpError> {
         let label = request_label(&method, segments, query);
-        let (Some(client), Some(url)) = (self.client.clone(), self.endpoint(segments, query)) else {
-            return Err(HttpError::Other { url: label, reason: "no usable base URL".to_owned() });
+        let (Some(client), Some(url)) = (self.client.clone(), self.endpoint(segments, query))
+        else {
+            return Err(HttpError::Other {
+                url: label,
+                reason: "no usable base URL".to_owned(),
+            });
         };
         let mut request = if let Some(body) = body {
             Request::with_json(method, url, body, SCIM_MEDIA_TYPE)
@@ -447,7 +506,12 @@ impl<'a> Run<'a> {
             }
             Err(err) => (error_word(err).to_owned(), None),
         };
-        self.exchanges.push(Exchange { label, elapsed_ms, outcome, json_content_type });
+        self.exchanges.push(Exchange {
+            label,
+            elapsed_ms,
+            outcome,
+            json_content_type,
+        });
         result
     }
 
@@ -460,7 +524,9 @@ impl<'a> Run<'a> {
         let messages = join_sentences(issues.iter().map(rules::BaseUrlIssue::message));
         let fixes = join_sentences(issues.iter().map(rules::BaseUrlIssue::fix));
         let finding = match (&url, worst) {
-            (None, _) | (Some(_), Some(Gravity::Blocking)) => Finding::fail("scim.base_url", messages, fixes),
+            (None, _) | (Some(_), Some(Gravity::Blocking)) => {
+                Finding::fail("scim.base_url", messages, fixes)
+            }
             (Some(_), Some(Gravity::Advisory)) => {
                 let mut detail = messages;
                 if issues.contains(&rules::BaseUrlIssue::TrailingSlash) {
@@ -473,7 +539,10 @@ impl<'a> Run<'a> {
                     Some(pattern) => format!(", and it has the {} shape {pattern}", facts.name),
                     None => String::new(),
                 };
-                Finding::pass("scim.base_url", format!("{url} is an https URL without a resource path or query{shape}"))
+                Finding::pass(
+                    "scim.base_url",
+                    format!("{url} is an https URL without a resource path or query{shape}"),
+                )
             }
         };
         self.emit(finding);
@@ -499,12 +568,18 @@ impl<'a> Run<'a> {
         let finding = match issues.iter().map(rules::TokenIssue::gravity).min() {
             None => Finding::pass(
                 "scim.token_format",
-                format!("{} characters, no spaces, quotes, line breaks or Bearer prefix (ends in {})", raw.chars().count(), token.last4()),
+                format!(
+                    "{} characters, no spaces, quotes, line breaks or Bearer prefix (ends in {})",
+                    raw.chars().count(),
+                    token.last4()
+                ),
             ),
             Some(Gravity::Advisory) => Finding::warn("scim.token_format", messages, fixes),
             Some(Gravity::Blocking) => Finding::fail(
                 "scim.token_format",
-                format!("{messages} The IdP sends the token exactly as pasted, so the platform would refuse it."),
+                format!(
+                    "{messages} The IdP sends the token exactly as pasted, so the platform would refuse it."
+                ),
                 fixes,
             ),
         };
@@ -518,7 +593,9 @@ impl<'a> Run<'a> {
     async fn check_service_provider_config(&mut self) -> Result<(), String> {
         const ID: &str = "scim.service_provider_config";
         let started = Instant::now();
-        let result = self.call(Method::GET, &["ServiceProviderConfig"], &[], None, None).await;
+        let result = self
+            .call(Method::GET, &["ServiceProviderConfig"], &[], None, None)
+            .await;
         let response = match result {
             Ok(response) => response,
             Err(err) => {
@@ -526,7 +603,10 @@ impl<'a> Run<'a> {
                 let finding = Finding::fail(ID, err.to_string(), transport_fix(&err));
                 self.emit(finding.with_duration_ms(millis(started)));
                 return if unreachable {
-                    Err(format!("the server could not be reached ({}; see {ID})", error_word(&err)))
+                    Err(format!(
+                        "the server could not be reached ({}; see {ID})",
+                        error_word(&err)
+                    ))
                 } else {
                     Ok(())
                 };
@@ -535,7 +615,10 @@ impl<'a> Run<'a> {
         let finding = match (response.status.as_u16(), body_of(&response)) {
             (_, _) if is_login_redirect(&response) => Finding::warn(
                 ID,
-                format!("GET /ServiceProviderConfig was redirected to a web page at {}", response.final_url),
+                format!(
+                    "GET /ServiceProviderConfig was redirected to a web page at {}",
+                    response.final_url
+                ),
                 "The base URL probably points at the platform's web app; copy the SCIM endpoint from its provisioning settings",
             ),
             (200, Body::Json(doc)) => spc_finding(&doc),
@@ -546,12 +629,17 @@ impl<'a> Run<'a> {
             ),
             (200, Body::NotJson(error)) => Finding::fail(
                 ID,
-                format!("GET /ServiceProviderConfig answered 200 but the body is not valid JSON ({error})"),
+                format!(
+                    "GET /ServiceProviderConfig answered 200 but the body is not valid JSON ({error})"
+                ),
                 "Report this to the platform: its SCIM discovery document is broken",
             ),
             (401 | 403, _) => Finding::warn(
                 ID,
-                format!("GET /ServiceProviderConfig without a token was refused with {}", response.status),
+                format!(
+                    "GET /ServiceProviderConfig without a token was refused with {}",
+                    response.status
+                ),
                 "Most IdPs do not need it, but the usual practice is to serve discovery without a token; if other checks pass, nothing to do",
             ),
             (404, _) => Finding::warn(
@@ -561,7 +649,11 @@ impl<'a> Run<'a> {
             ),
             (_, body) => Finding::warn(
                 ID,
-                format!("GET /ServiceProviderConfig returned {}{}", response.status, error_suffix(&body)),
+                format!(
+                    "GET /ServiceProviderConfig returned {}{}",
+                    response.status,
+                    error_suffix(&body)
+                ),
                 "Check the base URL; if it is right, ask the platform about its SCIM discovery endpoint",
             ),
         };
@@ -575,7 +667,15 @@ impl<'a> Run<'a> {
     async fn check_unauthenticated_rejected(&mut self) -> bool {
         const ID: &str = "scim.unauthenticated_rejected";
         let started = Instant::now();
-        let result = self.call(Method::GET, &["Users"], &[("startIndex", "1"), ("count", "1")], None, None).await;
+        let result = self
+            .call(
+                Method::GET,
+                &["Users"],
+                &[("startIndex", "1"), ("count", "1")],
+                None,
+                None,
+            )
+            .await;
         let (finding, open) = match result {
             Err(err) => (Finding::skip(ID, format!("could not tell: {err}")), false),
             Ok(response) => unauthenticated_finding(&response),
@@ -596,7 +696,10 @@ impl<'a> Run<'a> {
         let started = Instant::now();
         let Some((given, cleaned)) = candidates else {
             self.emit(Finding::skip(ID, "no token was given"));
-            return TokenChoice { token: None, accepted: None };
+            return TokenChoice {
+                token: None,
+                accepted: None,
+            };
         };
         let given_sendable = is_sendable(given);
         // Retrying with the cleaned token only makes sense when the token was the problem.
@@ -606,7 +709,10 @@ impl<'a> Run<'a> {
                 Ok(response) if is_accepted(&response) => {
                     let finding = auth_pass(&response, open_users);
                     self.emit(finding.with_duration_ms(millis(started)));
-                    return TokenChoice { token: Some(given.clone()), accepted: Some(response) };
+                    return TokenChoice {
+                        token: Some(given.clone()),
+                        accepted: Some(response),
+                    };
                 }
                 Ok(response) => {
                     token_refused = matches!(response.status.as_u16(), 401 | 403);
@@ -637,15 +743,28 @@ impl<'a> Run<'a> {
                 "Correct the token where it was pasted (the IdP's secret token field): remove what scim.token_format names, or copy it again with the platform's copy button",
             );
             self.emit(finding.with_duration_ms(millis(started)));
-            return TokenChoice { token: Some(cleaned.clone()), accepted: Some(response) };
+            return TokenChoice {
+                token: Some(cleaned.clone()),
+                accepted: Some(response),
+            };
         }
         self.emit(Finding::fail(ID, problem.0, problem.1).with_duration_ms(millis(started)));
-        TokenChoice { token: given_sendable.then(|| given.clone()), accepted: None }
+        TokenChoice {
+            token: given_sendable.then(|| given.clone()),
+            accepted: None,
+        }
     }
 
     async fn list_users(&mut self, token: &Secret) -> Result<Response, HttpError> {
         // One user per page: a real tenant's full list could pass the body cap.
-        self.call(Method::GET, &["Users"], &[("startIndex", "1"), ("count", "1")], Some(token), None).await
+        self.call(
+            Method::GET,
+            &["Users"],
+            &[("startIndex", "1"), ("count", "1")],
+            Some(token),
+            None,
+        )
+        .await
     }
 
     // ----- scim.entra_test_connection -----
@@ -661,7 +780,15 @@ impl<'a> Run<'a> {
         // list back: `GET /Users?filter=userName eq "<random>"`.
         let user_name = format!("{PROBE_USER_PREFIX}{}", uuid_like());
         let filter = format!("userName eq \"{user_name}\"");
-        let result = self.call(Method::GET, &["Users"], &[("filter", filter.as_str())], Some(token), None).await;
+        let result = self
+            .call(
+                Method::GET,
+                &["Users"],
+                &[("filter", filter.as_str())],
+                Some(token),
+                None,
+            )
+            .await;
         let finding = match result {
             Err(err) => Finding::fail(
                 ID,
@@ -685,10 +812,21 @@ impl<'a> Run<'a> {
     async fn check_groups(&mut self, token: &Secret) {
         const ID: &str = "scim.groups";
         let started = Instant::now();
-        let result =
-            self.call(Method::GET, &["Groups"], &[("startIndex", "1"), ("count", "1")], Some(token), None).await;
+        let result = self
+            .call(
+                Method::GET,
+                &["Groups"],
+                &[("startIndex", "1"), ("count", "1")],
+                Some(token),
+                None,
+            )
+            .await;
         let finding = match result {
-            Err(err) => Finding::fail(ID, format!("GET /Groups failed: {err}"), transport_fix(&err)),
+            Err(err) => Finding::fail(
+                ID,
+                format!("GET /Groups failed: {err}"),
+                transport_fix(&err),
+            ),
             Ok(response) => groups_finding(&response),
         };
         self.emit(finding.with_duration_ms(millis(started)));
@@ -700,9 +838,15 @@ impl<'a> Run<'a> {
         const ID: &str = "scim.not_found_error";
         let started = Instant::now();
         let id = uuid_like();
-        let result = self.call(Method::GET, &["Users", &id], &[], Some(token), None).await;
+        let result = self
+            .call(Method::GET, &["Users", &id], &[], Some(token), None)
+            .await;
         let finding = match result {
-            Err(err) => Finding::fail(ID, format!("GET /Users/<unknown id> failed: {err}"), transport_fix(&err)),
+            Err(err) => Finding::fail(
+                ID,
+                format!("GET /Users/<unknown id> failed: {err}"),
+                transport_fix(&err),
+            ),
             Ok(response) => not_found_finding(&response),
         };
         self.emit(finding.with_duration_ms(millis(started)));
@@ -716,10 +860,15 @@ impl<'a> Run<'a> {
         let mut problems = Vec::new();
         let mut found = Vec::new();
         for (endpoint, wanted) in [("Schemas", USER_SCHEMA), ("ResourceTypes", "User")] {
-            match self.call(Method::GET, &[endpoint], &[], Some(token), None).await {
+            match self
+                .call(Method::GET, &[endpoint], &[], Some(token), None)
+                .await
+            {
                 Err(err) => problems.push(format!("GET /{endpoint} failed ({})", error_word(&err))),
                 Ok(response) => match discovery_list(&response, wanted) {
-                    Ok(count) => found.push(format!("/{endpoint} lists {count} entries including {wanted}")),
+                    Ok(count) => found.push(format!(
+                        "/{endpoint} lists {count} entries including {wanted}"
+                    )),
                     Err(problem) => problems.push(format!("/{endpoint}: {problem}")),
                 },
             }
@@ -743,21 +892,37 @@ impl<'a> Run<'a> {
         let json: Vec<(&str, &str)> = self
             .exchanges
             .iter()
-            .filter_map(|e| e.json_content_type.as_deref().map(|ct| (e.label.as_str(), ct)))
+            .filter_map(|e| {
+                e.json_content_type
+                    .as_deref()
+                    .map(|ct| (e.label.as_str(), ct))
+            })
             .collect();
         if json.is_empty() {
             return Finding::skip(ID, "no SCIM JSON response was received");
         }
-        let plain_json: Vec<&str> = json.iter().filter(|(_, ct)| *ct == "application/json").map(|(l, _)| *l).collect();
+        let plain_json: Vec<&str> = json
+            .iter()
+            .filter(|(_, ct)| *ct == "application/json")
+            .map(|(l, _)| *l)
+            .collect();
         let other: Vec<String> = json
             .iter()
             .filter(|(_, ct)| *ct != SCIM_MEDIA_TYPE && *ct != "application/json")
-            .map(|(label, ct)| format!("{label} ({})", if ct.is_empty() { "no Content-Type" } else { ct }))
+            .map(|(label, ct)| {
+                format!(
+                    "{label} ({})",
+                    if ct.is_empty() { "no Content-Type" } else { ct }
+                )
+            })
             .collect();
         if !other.is_empty() {
             Finding::fail(
                 ID,
-                format!("JSON came back labelled as something else: {}", other.join(", ")),
+                format!(
+                    "JSON came back labelled as something else: {}",
+                    other.join(", ")
+                ),
                 "The platform must label SCIM responses application/scim+json (RFC 7644 §3.1); IdPs may refuse other types. Report it to the platform",
             )
         } else if !plain_json.is_empty() {
@@ -772,21 +937,45 @@ impl<'a> Run<'a> {
                 "Entra and Okta accept application/json, so provisioning works; the SCIM standard asks for application/scim+json",
             )
         } else {
-            Finding::pass(ID, format!("all {} JSON responses use application/scim+json", json.len()))
+            Finding::pass(
+                ID,
+                format!(
+                    "all {} JSON responses use application/scim+json",
+                    json.len()
+                ),
+            )
         }
     }
 
     fn latency_finding(&self) -> Finding {
         const ID: &str = "scim.latency";
-        let per_request: Vec<String> =
-            self.exchanges.iter().map(|e| format!("{} {} {} ms", e.label, e.outcome, e.elapsed_ms)).collect();
-        let slow: Vec<&Exchange> = self.exchanges.iter().filter(|e| e.elapsed_ms > SLOW_REQUEST_MS).collect();
+        let per_request: Vec<String> = self
+            .exchanges
+            .iter()
+            .map(|e| format!("{} {} {} ms", e.label, e.outcome, e.elapsed_ms))
+            .collect();
+        let slow: Vec<&Exchange> = self
+            .exchanges
+            .iter()
+            .filter(|e| e.elapsed_ms > SLOW_REQUEST_MS)
+            .collect();
         let detail = format!("per request: {}", per_request.join("; "));
         if slow.is_empty() {
-            let max = self.exchanges.iter().map(|e| e.elapsed_ms).max().unwrap_or(0);
-            Finding::pass(ID, format!("slowest {max} ms (limit {SLOW_REQUEST_MS} ms); {detail}"))
+            let max = self
+                .exchanges
+                .iter()
+                .map(|e| e.elapsed_ms)
+                .max()
+                .unwrap_or(0);
+            Finding::pass(
+                ID,
+                format!("slowest {max} ms (limit {SLOW_REQUEST_MS} ms); {detail}"),
+            )
         } else {
-            let names: Vec<String> = slow.iter().map(|e| format!("{} took {} ms", e.label, e.elapsed_ms)).collect();
+            let names: Vec<String> = slow
+                .iter()
+                .map(|e| format!("{} took {} ms", e.label, e.elapsed_ms))
+                .collect();
             Finding::warn(
                 ID,
                 format!("{} over {SLOW_REQUEST_MS} ms; {detail}", names.join(", ")),
@@ -808,19 +997,31 @@ impl<'a> Run<'a> {
             self.emit(Finding::skip("scim.write.duplicate", reason));
             self.emit(Finding::skip("scim.write.patch", reason));
         }
-        self.write_delete_and_clean_up(token, plan, created.as_deref(), &mut probe).await;
+        self.write_delete_and_clean_up(token, plan, created.as_deref(), &mut probe)
+            .await;
     }
 
-    async fn write_create(&mut self, token: &Secret, plan: &WriteProbePlan, probe: &mut WriteState) -> Option<String> {
+    async fn write_create(
+        &mut self,
+        token: &Secret,
+        plan: &WriteProbePlan,
+        probe: &mut WriteState,
+    ) -> Option<String> {
         const ID: &str = "scim.write.create";
         let started = Instant::now();
-        let result = self.call(Method::POST, &["Users"], &[], Some(token), Some(&plan.user)).await;
+        let result = self
+            .call(Method::POST, &["Users"], &[], Some(token), Some(&plan.user))
+            .await;
         let response = match result {
             Ok(response) => response,
             Err(err) => {
                 // The user may have been created before the answer was lost.
                 probe.maybe_created = true;
-                let finding = Finding::fail(ID, format!("POST /Users failed: {err}"), transport_fix(&err));
+                let finding = Finding::fail(
+                    ID,
+                    format!("POST /Users failed: {err}"),
+                    transport_fix(&err),
+                );
                 self.emit(finding.with_duration_ms(millis(started)));
                 return None;
             }
@@ -842,11 +1043,18 @@ impl<'a> Run<'a> {
             (201 | 200, Some(id)) => self.read_back(token, plan, &id, status).await,
             (201 | 200, None) => Finding::fail(
                 ID,
-                format!("POST /Users answered {} but the body has no user id", response.status),
+                format!(
+                    "POST /Users answered {} but the body has no user id",
+                    response.status
+                ),
                 "An IdP stores the id from this answer to update the user later; report this to the platform",
             ),
             (status, _) => {
-                let mut detail = format!("POST /Users was refused with {}{}", response.status, error_suffix(&body));
+                let mut detail = format!(
+                    "POST /Users was refused with {}{}",
+                    response.status,
+                    error_suffix(&body)
+                );
                 if let Some(meaning) = status_meaning(status) {
                     let _ = write!(detail, ". This usually means {meaning}");
                 }
@@ -864,15 +1072,33 @@ impl<'a> Run<'a> {
         probe.created.first().cloned()
     }
 
-    async fn read_back(&mut self, token: &Secret, plan: &WriteProbePlan, id: &str, status: u16) -> Finding {
+    async fn read_back(
+        &mut self,
+        token: &Secret,
+        plan: &WriteProbePlan,
+        id: &str,
+        status: u16,
+    ) -> Finding {
         const ID: &str = "scim.write.create";
-        match self.call(Method::GET, &["Users", id], &[], Some(token), None).await {
-            Err(err) => Finding::fail(ID, format!("created user {id}, but reading it back failed: {err}"), transport_fix(&err)),
+        match self
+            .call(Method::GET, &["Users", id], &[], Some(token), None)
+            .await
+        {
+            Err(err) => Finding::fail(
+                ID,
+                format!("created user {id}, but reading it back failed: {err}"),
+                transport_fix(&err),
+            ),
             Ok(read) => match (read.status.as_u16(), body_of(&read)) {
                 (200, Body::Json(doc))
-                    if doc.get("userName").and_then(Value::as_str).is_some_and(|u| u.eq_ignore_ascii_case(&plan.user_name)) =>
+                    if doc
+                        .get("userName")
+                        .and_then(Value::as_str)
+                        .is_some_and(|u| u.eq_ignore_ascii_case(&plan.user_name)) =>
                 {
-                    let mut detail = format!("POST /Users answered {status} with id {id}; GET /Users/{id} returned the same userName");
+                    let mut detail = format!(
+                        "POST /Users answered {status} with id {id}; GET /Users/{id} returned the same userName"
+                    );
                     if status != 201 {
                         detail.push_str(" (RFC 7644 §3.3 asks for 201 Created on a new user)");
                     }
@@ -880,26 +1106,44 @@ impl<'a> Run<'a> {
                 }
                 (200, _) => Finding::fail(
                     ID,
-                    format!("created user {id}, but GET /Users/{id} did not return it with userName {}", plan.user_name),
+                    format!(
+                        "created user {id}, but GET /Users/{id} did not return it with userName {}",
+                        plan.user_name
+                    ),
                     "Report this to the platform: a created user must be readable by its id",
                 ),
                 (_, body) => Finding::fail(
                     ID,
-                    format!("created user {id}, but GET /Users/{id} answered {}{}", read.status, error_suffix(&body)),
+                    format!(
+                        "created user {id}, but GET /Users/{id} answered {}{}",
+                        read.status,
+                        error_suffix(&body)
+                    ),
                     "Report this to the platform: a created user must be readable by its id",
                 ),
             },
         }
     }
 
-    async fn write_duplicate(&mut self, token: &Secret, plan: &WriteProbePlan, probe: &mut WriteState) {
+    async fn write_duplicate(
+        &mut self,
+        token: &Secret,
+        plan: &WriteProbePlan,
+        probe: &mut WriteState,
+    ) {
         const ID: &str = "scim.write.duplicate";
         let started = Instant::now();
-        let result = self.call(Method::POST, &["Users"], &[], Some(token), Some(&plan.user)).await;
+        let result = self
+            .call(Method::POST, &["Users"], &[], Some(token), Some(&plan.user))
+            .await;
         let finding = match result {
             Err(err) => {
                 probe.maybe_created = true;
-                Finding::fail(ID, format!("the second POST /Users failed: {err}"), transport_fix(&err))
+                Finding::fail(
+                    ID,
+                    format!("the second POST /Users failed: {err}"),
+                    transport_fix(&err),
+                )
             }
             Ok(response) => {
                 let body = body_of(&response);
@@ -908,13 +1152,20 @@ impl<'a> Run<'a> {
                     _ => None,
                 };
                 match response.status.as_u16() {
-                    409 if error.as_ref().and_then(|e| e.scim_type.as_deref()) == Some("uniqueness") => Finding::pass(
-                        ID,
-                        "the same userName again was refused with 409 and scimType \"uniqueness\", as IdPs expect",
-                    ),
+                    409 if error.as_ref().and_then(|e| e.scim_type.as_deref())
+                        == Some("uniqueness") =>
+                    {
+                        Finding::pass(
+                            ID,
+                            "the same userName again was refused with 409 and scimType \"uniqueness\", as IdPs expect",
+                        )
+                    }
                     409 => Finding::warn(
                         ID,
-                        format!("the duplicate was refused with 409 but without scimType \"uniqueness\"{}", error_suffix(&body)),
+                        format!(
+                            "the duplicate was refused with 409 but without scimType \"uniqueness\"{}",
+                            error_suffix(&body)
+                        ),
                         "IdPs cope, but the SCIM standard asks for scimType uniqueness so they can tell a duplicate from other conflicts",
                     ),
                     code if response.status.is_success() => {
@@ -927,13 +1178,19 @@ impl<'a> Run<'a> {
                         }
                         Finding::fail(
                             ID,
-                            format!("a second user with the same userName was accepted ({code}): the platform does not enforce unique userNames"),
+                            format!(
+                                "a second user with the same userName was accepted ({code}): the platform does not enforce unique userNames"
+                            ),
                             "IdPs rely on 409 to match an existing account instead of creating a copy; without it you get duplicate users. Report this to the platform",
                         )
                     }
                     _ => Finding::fail(
                         ID,
-                        format!("the duplicate was answered with {} instead of 409{}", response.status, error_suffix(&body)),
+                        format!(
+                            "the duplicate was answered with {} instead of 409{}",
+                            response.status,
+                            error_suffix(&body)
+                        ),
                         "The platform should refuse a duplicate userName with 409 and scimType uniqueness; report this to the platform",
                     ),
                 }
@@ -950,24 +1207,43 @@ impl<'a> Run<'a> {
             "schemas": [PATCH_OP_SCHEMA],
             "Operations": [{ "op": "replace", "path": "active", "value": false }],
         });
-        let result = self.call(Method::PATCH, &["Users", id], &[], Some(token), Some(&patch)).await;
+        let result = self
+            .call(
+                Method::PATCH,
+                &["Users", id],
+                &[],
+                Some(token),
+                Some(&patch),
+            )
+            .await;
         let finding = match result {
-            Err(err) => Finding::fail(ID, format!("PATCH /Users/{id} failed: {err}"), transport_fix(&err)),
-            Ok(response) if response.status.is_success() => self.confirm_inactive(token, id, &response).await,
-            Ok(response) => {
-                Finding::fail(
-                    ID,
-                    format!("PATCH active=false was refused with {}{}", response.status, error_suffix(&body_of(&response))),
-                    "IdPs deactivate users with PATCH; without it, people removed in the IdP keep their access. Report this to the platform",
-                )
+            Err(err) => Finding::fail(
+                ID,
+                format!("PATCH /Users/{id} failed: {err}"),
+                transport_fix(&err),
+            ),
+            Ok(response) if response.status.is_success() => {
+                self.confirm_inactive(token, id, &response).await
             }
+            Ok(response) => Finding::fail(
+                ID,
+                format!(
+                    "PATCH active=false was refused with {}{}",
+                    response.status,
+                    error_suffix(&body_of(&response))
+                ),
+                "IdPs deactivate users with PATCH; without it, people removed in the IdP keep their access. Report this to the platform",
+            ),
         };
         self.emit(finding.with_duration_ms(millis(started)));
     }
 
     async fn confirm_inactive(&mut self, token: &Secret, id: &str, patched: &Response) -> Finding {
         const ID: &str = "scim.write.patch";
-        let active = match self.call(Method::GET, &["Users", id], &[], Some(token), None).await {
+        let active = match self
+            .call(Method::GET, &["Users", id], &[], Some(token), None)
+            .await
+        {
             Ok(read) => match body_of(&read) {
                 Body::Json(doc) => doc.get("active").cloned(),
                 _ => None,
@@ -975,17 +1251,27 @@ impl<'a> Run<'a> {
             Err(_) => None,
         };
         match active {
-            Some(Value::Bool(false)) => {
-                Finding::pass(ID, format!("PATCH active=false answered {} and the user now reads as inactive", patched.status))
-            }
+            Some(Value::Bool(false)) => Finding::pass(
+                ID,
+                format!(
+                    "PATCH active=false answered {} and the user now reads as inactive",
+                    patched.status
+                ),
+            ),
             Some(Value::Bool(true)) => Finding::fail(
                 ID,
-                format!("PATCH active=false answered {} but the user still reads as active", patched.status),
+                format!(
+                    "PATCH active=false answered {} but the user still reads as active",
+                    patched.status
+                ),
                 "Deprovisioning would not take effect; report this to the platform",
             ),
             _ => Finding::warn(
                 ID,
-                format!("PATCH active=false answered {}, but reading the user back did not show the active attribute", patched.status),
+                format!(
+                    "PATCH active=false answered {}, but reading the user back did not show the active attribute",
+                    patched.status
+                ),
                 "Check in the platform that deactivated users lose access",
             ),
         }
@@ -1010,11 +1296,20 @@ impl<'a> Run<'a> {
         }
         let mut finding = match main_id {
             Some(id) => self.delete_and_confirm(token, id).await,
-            None => Finding::skip(ID, "the probe user was not created, so there was nothing to delete"),
+            None => Finding::skip(
+                ID,
+                "the probe user was not created, so there was nothing to delete",
+            ),
         };
         let mut left: Vec<String> = Vec::new();
         let mut removed: Vec<String> = Vec::new();
-        for id in probe.created.iter().filter(|id| Some(id.as_str()) != main_id).cloned().collect::<Vec<_>>() {
+        for id in probe
+            .created
+            .iter()
+            .filter(|id| Some(id.as_str()) != main_id)
+            .cloned()
+            .collect::<Vec<_>>()
+        {
             if self.delete_quietly(token, &id).await {
                 removed.push(id);
             } else {
@@ -1033,8 +1328,14 @@ impl<'a> Run<'a> {
             let list = left.join(", ");
             finding = Finding::fail(
                 ID,
-                format!("{} Left behind on the server: user id {list} (userName {}).", finding.detail, plan.user_name),
-                format!("Delete user {list} ({}) in the platform's admin console", plan.user_name),
+                format!(
+                    "{} Left behind on the server: user id {list} (userName {}).",
+                    finding.detail, plan.user_name
+                ),
+                format!(
+                    "Delete user {list} ({}) in the platform's admin console",
+                    plan.user_name
+                ),
             );
         }
         self.emit(finding.with_duration_ms(millis(started)));
@@ -1042,36 +1343,65 @@ impl<'a> Run<'a> {
 
     async fn delete_and_confirm(&mut self, token: &Secret, id: &str) -> Finding {
         const ID: &str = "scim.write.delete";
-        let response = match self.call(Method::DELETE, &["Users", id], &[], Some(token), None).await {
-            Err(err) => return Finding::fail(ID, format!("DELETE /Users/{id} failed: {err}"), transport_fix(&err)),
+        let response = match self
+            .call(Method::DELETE, &["Users", id], &[], Some(token), None)
+            .await
+        {
+            Err(err) => {
+                return Finding::fail(
+                    ID,
+                    format!("DELETE /Users/{id} failed: {err}"),
+                    transport_fix(&err),
+                );
+            }
             Ok(response) => response,
         };
         if !response.status.is_success() {
             return Finding::fail(
                 ID,
-                format!("DELETE /Users/{id} was refused with {}{}", response.status, error_suffix(&body_of(&response))),
+                format!(
+                    "DELETE /Users/{id} was refused with {}{}",
+                    response.status,
+                    error_suffix(&body_of(&response))
+                ),
                 "IdPs delete users this way when they are removed from scope; report this to the platform",
             );
         }
-        match self.call(Method::GET, &["Users", id], &[], Some(token), None).await {
-            Ok(gone) if gone.status.as_u16() == 404 => {
-                Finding::pass(ID, format!("DELETE /Users/{id} answered {} and the user is gone (404)", response.status))
-            }
+        match self
+            .call(Method::GET, &["Users", id], &[], Some(token), None)
+            .await
+        {
+            Ok(gone) if gone.status.as_u16() == 404 => Finding::pass(
+                ID,
+                format!(
+                    "DELETE /Users/{id} answered {} and the user is gone (404)",
+                    response.status
+                ),
+            ),
             Ok(still) => Finding::fail(
                 ID,
-                format!("DELETE /Users/{id} answered {} but the user is still returned ({})", response.status, still.status),
+                format!(
+                    "DELETE /Users/{id} answered {} but the user is still returned ({})",
+                    response.status, still.status
+                ),
                 "The platform may only hide deleted users; check its deleted-users list",
             ),
             Err(err) => Finding::warn(
                 ID,
-                format!("DELETE /Users/{id} answered {}, but checking that it is gone failed: {err}", response.status),
+                format!(
+                    "DELETE /Users/{id} answered {}, but checking that it is gone failed: {err}",
+                    response.status
+                ),
                 "Check in the platform that the probe user is gone",
             ),
         }
     }
 
     async fn delete_quietly(&mut self, token: &Secret, id: &str) -> bool {
-        match self.call(Method::DELETE, &["Users", id], &[], Some(token), None).await {
+        match self
+            .call(Method::DELETE, &["Users", id], &[], Some(token), None)
+            .await
+        {
             Ok(response) => response.status.is_success() || response.status.as_u16() == 404,
             Err(_) => false,
         }
@@ -1079,17 +1409,31 @@ impl<'a> Run<'a> {
 
     async fn find_by_user_name(&mut self, token: &Secret, user_name: &str) -> Vec<String> {
         let filter = format!("userName eq \"{user_name}\"");
-        let Ok(response) = self.call(Method::GET, &["Users"], &[("filter", filter.as_str())], Some(token), None).await
+        let Ok(response) = self
+            .call(
+                Method::GET,
+                &["Users"],
+                &[("filter", filter.as_str())],
+                Some(token),
+                None,
+            )
+            .await
         else {
             return Vec::new();
         };
-        let Body::Json(doc) = body_of(&response) else { return Vec::new() };
+        let Body::Json(doc) = body_of(&response) else {
+            return Vec::new();
+        };
         doc.get("Resources")
             .and_then(Value::as_array)
             .map(|resources| {
                 resources
                     .iter()
-                    .filter(|r| r.get("userName").and_then(Value::as_str).is_some_and(|u| u.eq_ignore_ascii_case(user_name)))
+                    .filter(|r| {
+                        r.get("userName")
+                            .and_then(Value::as_str)
+                            .is_some_and(|u| u.eq_ignore_ascii_case(user_name))
+                    })
                     .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_owned))
                     .collect()
             })
@@ -1116,18 +1460,27 @@ fn body_of(response: &Response) -> Body {
     }
     match response.json() {
         Ok(value) => Body::Json(value),
-        Err(err) => Body::NotJson(format!("{err}; it starts with {:?}", snippet(&response.body))),
+        Err(err) => Body::NotJson(format!(
+            "{err}; it starts with {:?}",
+            snippet(&response.body)
+        )),
     }
 }
 
 /// A redirect that ended on a web page (a sign-in page, most likely).
 fn is_login_redirect(response: &Response) -> bool {
-    !response.redirects.is_empty() && matches!(body_of(response), Body::Html | Body::Empty | Body::NotJson(_))
+    !response.redirects.is_empty()
+        && matches!(
+            body_of(response),
+            Body::Html | Body::Empty | Body::NotJson(_)
+        )
 }
 
 /// 2xx and not a web page: the server took the token.
 fn is_accepted(response: &Response) -> bool {
-    response.status.is_success() && !matches!(body_of(response), Body::Html) && !is_login_redirect(response)
+    response.status.is_success()
+        && !matches!(body_of(response), Body::Html)
+        && !is_login_redirect(response)
 }
 
 fn is_sendable(token: &Secret) -> bool {
@@ -1151,8 +1504,15 @@ fn spc_finding(doc: &Value) -> Finding {
     let is_spc = doc
         .get("schemas")
         .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(SERVICE_PROVIDER_CONFIG_SCHEMA)));
-    let supported = |feature: &str| doc.get(feature).and_then(|f| f.get("supported")).and_then(Value::as_bool);
+        .is_some_and(|s| {
+            s.iter()
+                .any(|v| v.as_str() == Some(SERVICE_PROVIDER_CONFIG_SCHEMA))
+        });
+    let supported = |feature: &str| {
+        doc.get(feature)
+            .and_then(|f| f.get("supported"))
+            .and_then(Value::as_bool)
+    };
     let features: Vec<String> = ["patch", "filter", "bulk", "sort", "etag"]
         .iter()
         .filter_map(|f| supported(f).map(|s| format!("{f} {}", if s { "yes" } else { "no" })))
@@ -1160,11 +1520,19 @@ fn spc_finding(doc: &Value) -> Finding {
     let schemes: Vec<&str> = doc
         .get("authenticationSchemes")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|s| s.get("type").and_then(Value::as_str)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.get("type").and_then(Value::as_str))
+                .collect()
+        })
         .unwrap_or_default();
     let mut detail = format!(
         "served without a token; features: {}",
-        if features.is_empty() { "none listed".to_owned() } else { features.join(", ") }
+        if features.is_empty() {
+            "none listed".to_owned()
+        } else {
+            features.join(", ")
+        }
     );
     if !schemes.is_empty() {
         let _ = write!(detail, "; authentication: {}", schemes.join(", "));
@@ -1172,19 +1540,25 @@ fn spc_finding(doc: &Value) -> Finding {
     if !is_spc {
         return Finding::warn(
             ID,
-            format!("the JSON at /ServiceProviderConfig does not declare the ServiceProviderConfig schema; {detail}"),
+            format!(
+                "the JSON at /ServiceProviderConfig does not declare the ServiceProviderConfig schema; {detail}"
+            ),
             "Check that the base URL is the SCIM endpoint",
         );
     }
     match (supported("filter"), supported("patch")) {
         (Some(false), _) => Finding::warn(
             ID,
-            format!("{detail}. Filtering is declared unsupported, but Entra and Okta look users up with filters"),
+            format!(
+                "{detail}. Filtering is declared unsupported, but Entra and Okta look users up with filters"
+            ),
             "Ask the platform whether filtering on userName works (see scim.entra_test_connection)",
         ),
         (_, Some(false)) => Finding::warn(
             ID,
-            format!("{detail}. PATCH is declared unsupported, but IdPs update and deactivate users with PATCH"),
+            format!(
+                "{detail}. PATCH is declared unsupported, but IdPs update and deactivate users with PATCH"
+            ),
             "Ask the platform how deactivation works without PATCH",
         ),
         _ => Finding::pass(ID, detail),
@@ -1199,21 +1573,31 @@ fn unauthenticated_finding(response: &Response) -> (Finding, bool) {
         return (
             Finding::warn(
                 ID,
-                format!("without a token, GET /Users was redirected to a web page at {} instead of answering 401", response.final_url),
+                format!(
+                    "without a token, GET /Users was redirected to a web page at {} instead of answering 401",
+                    response.final_url
+                ),
                 "The base URL probably points at the platform's web app rather than its SCIM API",
             ),
             false,
         );
     }
     match (status, body_of(response)) {
-        (401, _) => (Finding::pass(ID, "GET /Users without a token was refused with 401"), false),
+        (401, _) => (
+            Finding::pass(ID, "GET /Users without a token was refused with 401"),
+            false,
+        ),
         (403, _) => (
-            Finding::pass(ID, "GET /Users without a token was refused with 403 (401 is the usual answer)"),
+            Finding::pass(
+                ID,
+                "GET /Users without a token was refused with 403 (401 is the usual answer)",
+            ),
             false,
         ),
         (200..=299, Body::Json(doc)) => {
             let count = doc.get("totalResults").and_then(Value::as_u64);
-            let what = count.map_or_else(|| "data".to_owned(), |n| format!("a user list ({n} users)"));
+            let what =
+                count.map_or_else(|| "data".to_owned(), |n| format!("a user list ({n} users)"));
             (
                 Finding::fail(
                     ID,
@@ -1236,7 +1620,11 @@ fn unauthenticated_finding(response: &Response) -> (Finding, bool) {
         (_, body) => (
             Finding::skip(
                 ID,
-                format!("could not tell: GET /Users without a token answered {}{}", response.status, error_suffix(&body)),
+                format!(
+                    "could not tell: GET /Users without a token answered {}{}",
+                    response.status,
+                    error_suffix(&body)
+                ),
             ),
             false,
         ),
@@ -1253,11 +1641,20 @@ fn auth_pass(response: &Response, open_users: bool) -> Finding {
     if open_users {
         Finding::warn(
             ID,
-            format!("GET /Users with the token answered {}{users}, but it answers without a token too, so this does not prove the token is valid", response.status),
+            format!(
+                "GET /Users with the token answered {}{users}, but it answers without a token too, so this does not prove the token is valid",
+                response.status
+            ),
             "Fix the open endpoint first (see scim.unauthenticated_rejected), then test again",
         )
     } else {
-        Finding::pass(ID, format!("GET /Users with the token answered {}{users}", response.status))
+        Finding::pass(
+            ID,
+            format!(
+                "GET /Users with the token answered {}{users}",
+                response.status
+            ),
+        )
     }
 }
 
@@ -1333,7 +1730,10 @@ fn entra_finding(response: &Response) -> Finding {
     if is_login_redirect(response) {
         return Finding::fail(
             ID,
-            format!("the filter request was redirected to a web page at {}. {SAME}", response.final_url),
+            format!(
+                "the filter request was redirected to a web page at {}. {SAME}",
+                response.final_url
+            ),
             "Use the SCIM endpoint URL from the platform's provisioning settings",
         );
     }
@@ -1341,7 +1741,10 @@ fn entra_finding(response: &Response) -> Finding {
         (200, Body::Json(doc)) => {
             let is_list = has_schema(doc, LIST_RESPONSE_SCHEMA);
             let total = doc.get("totalResults").and_then(Value::as_u64);
-            let resources = doc.get("Resources").and_then(Value::as_array).map_or(0, Vec::len);
+            let resources = doc
+                .get("Resources")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
             match (is_list, total) {
                 (true, Some(0)) if resources == 0 => Finding::pass(
                     ID,
@@ -1349,26 +1752,38 @@ fn entra_finding(response: &Response) -> Finding {
                 ),
                 (true, Some(n)) => Finding::fail(
                     ID,
-                    format!("a filter on a userName that cannot exist returned {n} users: the server ignores the filter"),
+                    format!(
+                        "a filter on a userName that cannot exist returned {n} users: the server ignores the filter"
+                    ),
                     "IdPs look users up by filter before creating them; a server that ignores it makes them update the wrong users. Report this to the platform",
                 ),
                 _ => Finding::fail(
                     ID,
-                    format!("the filter request answered 200 but not with a ListResponse with totalResults. {SAME}"),
+                    format!(
+                        "the filter request answered 200 but not with a ListResponse with totalResults. {SAME}"
+                    ),
                     "Report this to the platform: list answers must be a SCIM ListResponse",
                 ),
             }
         }
         (200..=299, _) => Finding::fail(
             ID,
-            format!("the filter request answered {} without SCIM JSON. {SAME}", response.status),
+            format!(
+                "the filter request answered {} without SCIM JSON. {SAME}",
+                response.status
+            ),
             "Check the base URL",
         ),
         (code, _) => {
-            let meaning = status_meaning(code).map_or_else(String::new, |m| format!(". This usually means {m}"));
+            let meaning = status_meaning(code)
+                .map_or_else(String::new, |m| format!(". This usually means {m}"));
             Finding::fail(
                 ID,
-                format!("GET /Users?filter=userName eq \"<random>\" answered {}{}{meaning}. {SAME}", response.status, error_suffix(&body)),
+                format!(
+                    "GET /Users?filter=userName eq \"<random>\" answered {}{}{meaning}. {SAME}",
+                    response.status,
+                    error_suffix(&body)
+                ),
                 if code == 400 {
                     "The platform must support filtering on userName; IdPs cannot provision without it. Report this to the platform"
                 } else {
@@ -1386,14 +1801,23 @@ fn list_response_finding(response: &Response) -> Finding {
         Body::NotJson(error) => {
             return Finding::fail(
                 ID,
-                format!("GET /Users answered {} but the body is not valid JSON: {error}", response.status),
+                format!(
+                    "GET /Users answered {} but the body is not valid JSON: {error}",
+                    response.status
+                ),
                 "The IdP cannot read this answer; report it to the platform",
             );
         }
         Body::Empty => {
-            return Finding::fail(ID, format!("GET /Users answered {} with an empty body", response.status), "Report this to the platform");
+            return Finding::fail(
+                ID,
+                format!("GET /Users answered {} with an empty body", response.status),
+                "Report this to the platform",
+            );
         }
-        Body::Html => return Finding::fail(ID, "GET /Users returned a web page", "Check the base URL"),
+        Body::Html => {
+            return Finding::fail(ID, "GET /Users returned a web page", "Check the base URL");
+        }
     };
     let mut problems = Vec::new();
     if doc.is_object() {
@@ -1408,7 +1832,9 @@ fn list_response_finding(response: &Response) -> Finding {
             None if total.and_then(Value::as_u64).unwrap_or(0) > 0 => {
                 problems.push("Resources is missing although totalResults is not zero".to_owned());
             }
-            Some(resources) if !resources.is_array() => problems.push("Resources is not a list".to_owned()),
+            Some(resources) if !resources.is_array() => {
+                problems.push("Resources is not a list".to_owned());
+            }
             _ => {}
         }
     } else {
@@ -1417,16 +1843,25 @@ fn list_response_finding(response: &Response) -> Finding {
     if !problems.is_empty() {
         return Finding::fail(
             ID,
-            format!("GET /Users is not a valid SCIM ListResponse: {}", problems.join("; ")),
+            format!(
+                "GET /Users is not a valid SCIM ListResponse: {}",
+                problems.join("; ")
+            ),
             "IdPs read users from a ListResponse (RFC 7644 §3.4.2); report this to the platform",
         );
     }
     let total = doc.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
-    let resources = doc.get("Resources").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    let resources = doc
+        .get("Resources")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
     if resources.len() > 1 {
         return Finding::warn(
             ID,
-            format!("a ListResponse with totalResults {total}, but {} users came back when 1 was asked for: the server ignores count", resources.len()),
+            format!(
+                "a ListResponse with totalResults {total}, but {} users came back when 1 was asked for: the server ignores count",
+                resources.len()
+            ),
             "Large directories may then exceed response limits; report paging problems to the platform",
         );
     }
@@ -1435,11 +1870,16 @@ fn list_response_finding(response: &Response) -> Finding {
     {
         return Finding::warn(
             ID,
-            format!("a ListResponse with totalResults {total}, but its first user lacks id or userName"),
+            format!(
+                "a ListResponse with totalResults {total}, but its first user lacks id or userName"
+            ),
             "IdPs match users by id and userName; report this to the platform",
         );
     }
-    Finding::pass(ID, format!("a ListResponse with totalResults {total} and a Resources list"))
+    Finding::pass(
+        ID,
+        format!("a ListResponse with totalResults {total} and a Resources list"),
+    )
 }
 
 fn groups_finding(response: &Response) -> Finding {
@@ -1449,7 +1889,10 @@ fn groups_finding(response: &Response) -> Finding {
     match (status, &body) {
         (200, Body::Json(doc)) if has_schema(doc, LIST_RESPONSE_SCHEMA) => {
             let total = doc.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
-            Finding::pass(ID, format!("GET /Groups answered 200 with a ListResponse ({total} groups)"))
+            Finding::pass(
+                ID,
+                format!("GET /Groups answered 200 with a ListResponse ({total} groups)"),
+            )
         }
         (200, _) => Finding::fail(
             ID,
@@ -1458,17 +1901,29 @@ fn groups_finding(response: &Response) -> Finding {
         ),
         (404 | 501, _) => Finding::warn(
             ID,
-            format!("GET /Groups answered {}{}: this endpoint does not offer groups", response.status, error_suffix(&body)),
+            format!(
+                "GET /Groups answered {}{}: this endpoint does not offer groups",
+                response.status,
+                error_suffix(&body)
+            ),
             "Users can still be provisioned, but groups assigned in the IdP will not arrive; assign users directly, or ask the platform about group support",
         ),
         (401 | 403, _) => Finding::fail(
             ID,
-            format!("GET /Groups was refused with {}{} although /Users works with the same token", response.status, error_suffix(&body)),
+            format!(
+                "GET /Groups was refused with {}{} although /Users works with the same token",
+                response.status,
+                error_suffix(&body)
+            ),
             "The token lacks rights on groups; issue a token with full provisioning rights",
         ),
         _ => Finding::fail(
             ID,
-            format!("GET /Groups answered {}{}", response.status, error_suffix(&body)),
+            format!(
+                "GET /Groups answered {}{}",
+                response.status,
+                error_suffix(&body)
+            ),
             "Users may sync while groups do not; check group provisioning in the IdP and report the answer to the platform",
         ),
     }
@@ -1481,7 +1936,10 @@ fn not_found_finding(response: &Response) -> Finding {
     match (status, &body) {
         (404, Body::Json(doc)) if ScimError::parse(doc).is_some() => Finding::pass(
             ID,
-            format!("GET /Users/<unknown id> answered 404 with a SCIM error{}", error_suffix(&body)),
+            format!(
+                "GET /Users/<unknown id> answered 404 with a SCIM error{}",
+                error_suffix(&body)
+            ),
         ),
         (404, _) => Finding::warn(
             ID,
@@ -1490,17 +1948,27 @@ fn not_found_finding(response: &Response) -> Finding {
         ),
         (200..=299, _) => Finding::fail(
             ID,
-            format!("GET /Users/<unknown id> answered {} instead of 404", response.status),
+            format!(
+                "GET /Users/<unknown id> answered {} instead of 404",
+                response.status
+            ),
             "IdPs treat a user that exists as one to update; a server that never says 404 breaks clean-up of removed users. Report this to the platform",
         ),
         (400, _) => Finding::warn(
             ID,
-            format!("GET /Users/<unknown id> answered 400 instead of 404{}", error_suffix(&body)),
+            format!(
+                "GET /Users/<unknown id> answered 400 instead of 404{}",
+                error_suffix(&body)
+            ),
             "IdPs expect 404 for a user that no longer exists",
         ),
         _ => Finding::fail(
             ID,
-            format!("GET /Users/<unknown id> answered {}{}", response.status, error_suffix(&body)),
+            format!(
+                "GET /Users/<unknown id> answered {}{}",
+                response.status,
+                error_suffix(&body)
+            ),
             "IdPs expect 404 with a SCIM error body for a user that no longer exists; report this to the platform",
         ),
     }
@@ -1513,21 +1981,39 @@ fn discovery_list(response: &Response, wanted: &str) -> Result<usize, String> {
     let doc = match (status, body) {
         (200, Body::Json(doc)) => doc,
         (200, _) => return Err("answered 200 without JSON".to_owned()),
-        (_, body) => return Err(format!("answered {}{}", response.status, error_suffix(&body))),
+        (_, body) => {
+            return Err(format!(
+                "answered {}{}",
+                response.status,
+                error_suffix(&body)
+            ));
+        }
     };
     let entries: &[Value] = match &doc {
         Value::Array(items) => items,
-        Value::Object(_) => doc.get("Resources").and_then(Value::as_array).map_or(&[][..], Vec::as_slice),
+        Value::Object(_) => doc
+            .get("Resources")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice),
         _ => &[],
     };
     let found = entries.iter().any(|e| {
-        [e.get("id"), e.get("name")].into_iter().flatten().any(|v| v.as_str() == Some(wanted))
+        [e.get("id"), e.get("name")]
+            .into_iter()
+            .flatten()
+            .any(|v| v.as_str() == Some(wanted))
     });
-    if found { Ok(entries.len()) } else { Err(format!("does not list {wanted}")) }
+    if found {
+        Ok(entries.len())
+    } else {
+        Err(format!("does not list {wanted}"))
+    }
 }
 
 fn has_schema(doc: &Value, schema: &str) -> bool {
-    doc.get("schemas").and_then(Value::as_array).is_some_and(|s| s.iter().any(|v| v.as_str() == Some(schema)))
+    doc.get("schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(schema)))
 }
 
 // ----- small helpers -----
@@ -1541,7 +2027,13 @@ fn request_label(method: &Method, segments: &[&str], query: &[(&str, &str)]) -> 
 }
 
 fn is_unreachable(err: &HttpError) -> bool {
-    matches!(err, HttpError::Dns { .. } | HttpError::Connect { .. } | HttpError::Tls { .. } | HttpError::Timeout { .. })
+    matches!(
+        err,
+        HttpError::Dns { .. }
+            | HttpError::Connect { .. }
+            | HttpError::Tls { .. }
+            | HttpError::Timeout { .. }
+    )
 }
 
 fn error_word(err: &HttpError) -> &'static str {
@@ -1579,7 +2071,11 @@ fn join_sentences(parts: impl Iterator<Item = String>) -> String {
     let sentences: Vec<String> = parts
         .map(|p| {
             let p = p.trim().to_owned();
-            if p.ends_with(['.', '!', '?']) { p } else { format!("{p}.") }
+            if p.ends_with(['.', '!', '?']) {
+                p
+            } else {
+                format!("{p}.")
+            }
         })
         .collect();
     sentences.join(" ")
@@ -1599,7 +2095,10 @@ fn snippet(body: &[u8]) -> String {
 }
 
 fn clip(text: &str, max_chars: usize) -> String {
-    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if clean.chars().count() > max_chars {
         format!("{}…", clean.chars().take(max_chars).collect::<String>())
     } else {
@@ -1635,7 +2134,14 @@ fn hex(bytes: &[u8]) -> String {
 /// A random id shaped like a UUID (8-4-4-4-12), which servers that validate ids accept.
 fn uuid_like() -> String {
     let h = hex(&random_bytes::<16>());
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 #[cfg(test)]
@@ -1648,17 +2154,31 @@ mod tests {
         let error = ScimError::parse(&body).unwrap();
         assert_eq!(error.scim_type.as_deref(), Some("uniqueness"));
         let text = error.describe();
-        assert!(text.contains("already taken") && text.contains("the server says: taken"), "{text}");
+        assert!(
+            text.contains("already taken") && text.contains("the server says: taken"),
+            "{text}"
+        );
         let numeric = json!({"status": 400, "detail": "bad filter"});
-        assert_eq!(ScimError::parse(&numeric).unwrap().status.as_deref(), Some("400"));
+        assert_eq!(
+            ScimError::parse(&numeric).unwrap().status.as_deref(),
+            Some("400")
+        );
         assert!(ScimError::parse(&json!({"Resources": []})).is_none());
     }
 
     #[test]
     fn every_rfc_scim_type_has_a_meaning() {
         for t in [
-            "invalidFilter", "tooMany", "uniqueness", "mutability", "invalidSyntax", "invalidPath", "noTarget",
-            "invalidValue", "invalidVers", "sensitive",
+            "invalidFilter",
+            "tooMany",
+            "uniqueness",
+            "mutability",
+            "invalidSyntax",
+            "invalidPath",
+            "noTarget",
+            "invalidValue",
+            "invalidVers",
+            "sensitive",
         ] {
             assert!(scim_type_meaning(t).is_some(), "{t}");
         }
@@ -1681,9 +2201,15 @@ mod tests {
         assert_eq!(plan.user["emails"][0]["value"], plan.user_name);
         assert_eq!(plan.user["externalId"], "ssw-probe-ab12cd34ef56");
         let text = plan.describe().join("\n");
-        assert!(text.contains(&plan.user_name) && text.contains("deleted"), "{text}");
+        assert!(
+            text.contains(&plan.user_name) && text.contains("deleted"),
+            "{text}"
+        );
         // Hostile characters in a probe id never reach the name.
-        assert_eq!(WriteProbePlan::new("a\"b/c").user_name, "ssw-probe-abc@example.com");
+        assert_eq!(
+            WriteProbePlan::new("a\"b/c").user_name,
+            "ssw-probe-abc@example.com"
+        );
     }
 
     #[test]
@@ -1693,13 +2219,19 @@ mod tests {
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, new_probe_id());
         let u = uuid_like();
-        assert_eq!(u.split('-').map(str::len).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert_eq!(
+            u.split('-').map(str::len).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
     }
 
     #[test]
     fn snippets_are_short_and_printable() {
         let s = snippet(b"{\"a\":\n\x07 1, \"b\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"");
-        assert!(s.ends_with('…') && !s.contains('\n') && !s.contains('\u{7}'), "{s}");
+        assert!(
+            s.ends_with('…') && !s.contains('\n') && !s.contains('\u{7}'),
+            "{s}"
+        );
     }
 
     #[test]

@@ -1,12 +1,23 @@
 //! Secret values: the redacting, zeroizing [`Secret`] type, the [`SecretStore`] trait with
-//! the OS keyring and an in-memory store, and token generation.
+//! the OS keyring ([`KeyringStore`]) and an in-memory store ([`MemoryStore`]), token
+//! generation and import cleaning ([`generate`]), and the rules for adding a credential to
+//! a profile ([`credential`]).
 //!
-//! Only this module talks to the keyring. Nothing here writes a secret to a file, a log or
-//! an error message.
+//! Only this module talks to the keyring. Nothing here writes a secret to a file, a log, an
+//! error message or a `Debug` string; profiles get metadata only ([`crate::model::CredentialMeta`]).
+
+pub mod credential;
+pub mod generate;
+pub mod os_keyring;
 
 use std::fmt;
+use std::sync::Arc;
 
 use zeroize::Zeroizing;
+
+pub use credential::{ExpiryChoice, Issuance, Orphan, OrphanReason};
+pub use generate::{ImportWarning, Imported, clean_import, generate_token};
+pub use os_keyring::{KeyringStore, open_default_store};
 
 /// A secret value (SCIM token, client secret). `Debug` prints `…`; there is no `Display`
 /// and no `Serialize`; the memory is zeroized on drop.
@@ -51,22 +62,32 @@ pub fn account(profile_id: &str, credential_id: &str) -> String {
     format!("{profile_id}/{credential_id}")
 }
 
-/// Why a secret could not be stored, read or deleted. Messages say what to install or
-/// unlock; they never contain a secret.
-#[derive(Debug, thiserror::Error)]
+/// Why a secret could not be stored, read, deleted or listed. Messages say what to install
+/// or unlock; they never contain a secret. The window and the command line show the same text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     /// No usable keyring on this computer.
     #[error("no keyring is available ({reason}); {hint}")]
     Unavailable {
         /// What the platform reported.
         reason: String,
-        /// What to install or unlock.
+        /// What to install or start.
         hint: String,
     },
     /// The keyring refused (locked, prompt dismissed, access denied).
-    #[error("the keyring refused access ({reason}); unlock it (for example by logging in to the desktop session) and try again")]
+    #[error("the keyring refused access ({reason}); {hint}")]
     Refused {
         /// What the platform reported.
+        reason: String,
+        /// What to unlock.
+        hint: String,
+    },
+    /// This store cannot list its entries on this platform.
+    #[error(
+        "this keyring cannot list its entries here ({reason}), so secrets left behind by deleted tenants cannot be found automatically"
+    )]
+    CannotList {
+        /// Why not.
         reason: String,
     },
     /// Any other failure.
@@ -78,6 +99,9 @@ pub enum StoreError {
 }
 
 /// Where secret values live. Implementations: the OS keyring and an in-memory store.
+///
+/// Every method may block (the keyring talks D-Bus on Linux and may show an unlock
+/// prompt): the window calls them from a background task, never inside a frame.
 pub trait SecretStore: Send + Sync {
     /// Stores (or replaces) a value under `account`.
     fn put(&self, account: &str, secret: &Secret) -> Result<(), StoreError>;
@@ -87,23 +111,63 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, account: &str) -> Result<(), StoreError>;
     /// True for the OS keyring, false for a session-only store.
     fn is_persistent(&self) -> bool;
+
+    /// Keeps a value in memory for this session only, after the admin chose to go on
+    /// without the keyring (locked, refused). The default is [`Self::put`] (already memory).
+    fn put_session_only(&self, account: &str, secret: &Secret) -> Result<(), StoreError> {
+        self.put(account, secret)
+    }
+
+    /// Every account stored under [`SERVICE`], for finding secrets whose profile is gone.
+    /// [`StoreError::CannotList`] where the platform store cannot enumerate.
+    fn accounts(&self) -> Result<Vec<String>, StoreError>;
+
+    /// Why secrets are kept for this session only, when this store stands in for a
+    /// keyring that could not be opened (the same text as [`StoreError`]'s message).
+    fn session_only_reason(&self) -> Option<&str> {
+        None
+    }
 }
+
+/// A shared store, as the window and its tasks hold it.
+pub type SharedStore = Arc<dyn SecretStore>;
 
 /// Secrets kept in memory only: for tests, and for a session without a keyring.
 #[derive(Default)]
 pub struct MemoryStore {
     values: std::sync::Mutex<std::collections::BTreeMap<String, Secret>>,
+    fallback_reason: Option<String>,
+}
+
+impl fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("accounts", &self.lock().len())
+            .field("fallback_reason", &self.fallback_reason)
+            .finish()
+    }
 }
 
 impl MemoryStore {
-    /// An empty store.
+    /// An empty store (tests, or a deliberate session without keyring).
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// An empty store standing in for a keyring that could not be opened; `reason` is
+    /// the [`StoreError`] message the window shows with "continue without storing".
+    pub fn fallback(reason: impl Into<String>) -> Self {
+        Self {
+            fallback_reason: Some(reason.into()),
+            ..Self::default()
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<String, Secret>> {
         // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
-        self.values.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.values
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Accounts currently held.
@@ -127,6 +191,19 @@ impl SecretStore for MemoryStore {
     fn is_persistent(&self) -> bool {
         false
     }
+    fn accounts(&self) -> Result<Vec<String>, StoreError> {
+        Ok(MemoryStore::accounts(self))
+    }
+    fn session_only_reason(&self) -> Option<&str> {
+        self.fallback_reason.as_deref()
+    }
+}
+
+/// The profile and credential ids of a keyring account written by [`account`].
+pub fn parse_account(account: &str) -> Option<(&str, &str)> {
+    account
+        .split_once('/')
+        .filter(|(profile, credential)| !profile.is_empty() && !credential.is_empty())
 }
 
 /// The masked form shown after the one-time reveal: `•••• abcd`.
@@ -145,6 +222,25 @@ mod tests {
         assert!(!format!("{secret:?}").contains(raw));
         assert!(!format!("{:?}", Some(secret.clone())).contains("secret-value"));
         assert_eq!(secret.last4(), "1234");
+    }
+
+    #[test]
+    fn memory_store_round_trips_and_lists() {
+        let store = MemoryStore::new();
+        let secret = Secret::new("abc-1234");
+        store.put(&account("p-1", "c-1"), &secret).unwrap();
+        assert_eq!(store.get("p-1/c-1").unwrap(), Some(secret));
+        assert_eq!(SecretStore::accounts(&store).unwrap(), ["p-1/c-1"]);
+        store.delete("p-1/c-1").unwrap();
+        store.delete("p-1/c-1").unwrap();
+        assert_eq!(store.get("p-1/c-1").unwrap(), None);
+        assert!(store.session_only_reason().is_none());
+        assert!(
+            MemoryStore::fallback("no keyring")
+                .session_only_reason()
+                .is_some()
+        );
+        assert!(!format!("{:?}", MemoryStore::new()).contains("abc"));
     }
 
     #[test]

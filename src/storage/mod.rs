@@ -20,7 +20,9 @@ pub const CONFIG_DIR_ENV: &str = "SSO_SCIM_WIZARD_CONFIG_DIR";
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     /// No config dir could be determined.
-    #[error("no configuration directory could be found for this user; set {CONFIG_DIR_ENV} to a writable folder")]
+    #[error(
+        "no configuration directory could be found for this user; set {CONFIG_DIR_ENV} to a writable folder"
+    )]
     NoConfigDir,
     /// Reading or writing failed.
     #[error("could not {action}: {source}; check permissions and free space: {}", path.display())]
@@ -69,7 +71,12 @@ impl std::fmt::Display for UnreadableProfile {
                 self.reason,
                 kept.display()
             ),
-            None => write!(f, "profile file could not be used ({}): {}", self.reason, self.path.display()),
+            None => write!(
+                f,
+                "profile file could not be used ({}): {}",
+                self.reason,
+                self.path.display()
+            ),
         }
     }
 }
@@ -97,7 +104,9 @@ impl ProfileStore {
 
     /// The store under an explicit config dir (tests, benchmarks).
     pub fn at(config_dir: impl Into<PathBuf>) -> Self {
-        Self { dir: config_dir.into().join("profiles") }
+        Self {
+            dir: config_dir.into().join("profiles"),
+        }
     }
 
     /// The `profiles/` folder.
@@ -117,7 +126,13 @@ impl ProfileStore {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(listing),
-            Err(source) => return Err(StorageError::Io { action: "list profiles", path: self.dir.clone(), source }),
+            Err(source) => {
+                return Err(StorageError::Io {
+                    action: "list profiles",
+                    path: self.dir.clone(),
+                    source,
+                });
+            }
         };
         for entry in entries.flatten() {
             let path = entry.path();
@@ -145,7 +160,11 @@ impl ProfileStore {
                 Err(_) => {}
             }
         }
-        listing.profiles.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| a.name.cmp(&b.name)));
+        listing.profiles.sort_by(|a, b| {
+            b.updated_at
+                .cmp(&a.updated_at)
+                .then_with(|| a.name.cmp(&b.name))
+        });
         Ok(listing)
     }
 
@@ -160,7 +179,11 @@ impl ProfileStore {
     }
 
     fn load_path(&self, path: &Path, now: DateTime<Utc>) -> Result<Profile, StorageError> {
-        let bytes = fs::read(path).map_err(|source| StorageError::Io { action: "read profile", path: path.to_owned(), source })?;
+        let bytes = fs::read(path).map_err(|source| StorageError::Io {
+            action: "read profile",
+            path: path.to_owned(),
+            source,
+        })?;
         let parsed: Result<Profile, String> = serde_json::from_slice::<serde_json::Value>(&bytes)
             .map_err(|err| err.to_string())
             .and_then(|value| {
@@ -178,11 +201,13 @@ impl ProfileStore {
                 Err(self.set_aside(path, "it has no valid id".to_owned(), now))
             }
             Ok(profile) => Ok(profile),
-            Err(reason) if reason.contains("newer version") => Err(StorageError::Unreadable(UnreadableProfile {
-                path: path.to_owned(),
-                kept_at: None,
-                reason,
-            })),
+            Err(reason) if reason.contains("newer version") => {
+                Err(StorageError::Unreadable(UnreadableProfile {
+                    path: path.to_owned(),
+                    kept_at: None,
+                    reason,
+                }))
+            }
             Err(reason) => Err(self.set_aside(path, reason, now)),
         }
     }
@@ -190,25 +215,44 @@ impl ProfileStore {
     /// Renames an unreadable file out of the way, bytes untouched, so that no later save
     /// can overwrite it.
     fn set_aside(&self, path: &Path, reason: String, now: DateTime<Utc>) -> StorageError {
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let kept = self.dir.join(format!("{file_name}.corrupt-{}", now.format("%Y%m%dT%H%M%SZ")));
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let kept = self.dir.join(format!(
+            "{file_name}.corrupt-{}",
+            now.format("%Y%m%dT%H%M%SZ")
+        ));
         let kept_at = fs::rename(path, &kept).ok().map(|()| kept);
-        StorageError::Unreadable(UnreadableProfile { path: path.to_owned(), kept_at, reason })
+        StorageError::Unreadable(UnreadableProfile {
+            path: path.to_owned(),
+            kept_at,
+            reason,
+        })
     }
 
     /// Writes a profile atomically: temp file in the same folder, fsync, rename, fsync dir.
     pub fn save(&self, profile: &Profile) -> Result<(), StorageError> {
         check_id(&profile.id)?;
-        fs::create_dir_all(&self.dir)
-            .map_err(|source| StorageError::Io { action: "create the profiles folder", path: self.dir.clone(), source })?;
+        fs::create_dir_all(&self.dir).map_err(|source| StorageError::Io {
+            action: "create the profiles folder",
+            path: self.dir.clone(),
+            source,
+        })?;
         let json = serde_json::to_vec_pretty(profile).map_err(|err| StorageError::Io {
             action: "encode profile",
             path: self.path_of(&profile.id),
             source: std::io::Error::other(err),
         })?;
         let target = self.path_of(&profile.id);
-        let temp = self.dir.join(format!(".{}.json.tmp-{}", profile.id, std::process::id()));
-        let io = |action, source| StorageError::Io { action, path: target.clone(), source };
+        let temp = self
+            .dir
+            .join(format!(".{}.json.tmp-{}", profile.id, std::process::id()));
+        let io = |action, source| StorageError::Io {
+            action,
+            path: target.clone(),
+            source,
+        };
         let write = || -> std::io::Result<()> {
             let mut file = fs::File::create(&temp)?;
             file.write_all(&json)?;
@@ -235,14 +279,30 @@ impl ProfileStore {
             if source.kind() == std::io::ErrorKind::NotFound {
                 StorageError::NotFound { id: id.to_owned() }
             } else {
-                StorageError::Io { action: "delete profile", path, source }
+                StorageError::Io {
+                    action: "delete profile",
+                    path,
+                    source,
+                }
             }
         })
     }
 
     /// Creates and saves a new profile with a fresh id.
-    pub fn create(&self, name: &str, platform: PlatformId, idp: IdpId, now: DateTime<Utc>) -> Result<Profile, StorageError> {
-        let profile = Profile::new(self.fresh_id(name), name.trim().to_owned(), platform, idp, now);
+    pub fn create(
+        &self,
+        name: &str,
+        platform: PlatformId,
+        idp: IdpId,
+        now: DateTime<Utc>,
+    ) -> Result<Profile, StorageError> {
+        let profile = Profile::new(
+            self.fresh_id(name),
+            name.trim().to_owned(),
+            platform,
+            idp,
+            now,
+        );
         self.save(&profile)?;
         Ok(profile)
     }
@@ -275,7 +335,11 @@ impl ProfileStore {
             // A failing OS RNG leaves zeros; the existence check below still keeps ids unique.
             let _ = getrandom::fill(&mut bytes);
             let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            let id = if slug.is_empty() { format!("tenant-{suffix}") } else { format!("{slug}-{suffix}") };
+            let id = if slug.is_empty() {
+                format!("tenant-{suffix}")
+            } else {
+                format!("{slug}-{suffix}")
+            };
             if !self.path_of(&id).exists() {
                 return id;
             }
@@ -294,8 +358,14 @@ pub fn config_dir() -> Result<PathBuf, StorageError> {
 }
 
 fn check_id(id: &str) -> Result<(), StorageError> {
-    let valid = !id.is_empty() && id.len() <= 80 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if valid { Ok(()) } else { Err(StorageError::BadId { id: id.to_owned() }) }
+    let valid = !id.is_empty()
+        && id.len() <= 80
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(StorageError::BadId { id: id.to_owned() })
+    }
 }
 
 fn slug(name: &str) -> String {
@@ -318,21 +388,28 @@ mod tests {
     use super::*;
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn save_then_list_round_trips() {
         let tmp = tempfile::tempdir().unwrap();
         let store = ProfileStore::at(tmp.path());
-        let created = store.create("Contoso Prod", PlatformId::Airia, IdpId::Entra, now()).unwrap();
+        let created = store
+            .create("Contoso Prod", PlatformId::Airia, IdpId::Entra, now())
+            .unwrap();
         assert!(created.id.starts_with("contoso-prod-"), "{}", created.id);
         let listing = store.list(now()).unwrap();
         assert_eq!(listing.profiles, vec![created.clone()]);
         assert!(listing.problems.is_empty());
         assert_eq!(store.load(&created.id, now()).unwrap(), created);
         // No temp file left behind.
-        let names: Vec<_> = fs::read_dir(store.dir()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(store.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 
@@ -343,21 +420,29 @@ mod tests {
         fs::create_dir_all(store.dir()).unwrap();
         let bad = store.path_of("broken-1");
         fs::write(&bad, b"{\"schema_version\": 1, \"id\": ").unwrap();
-        let good = store.create("Good", PlatformId::Generic, IdpId::Okta, now()).unwrap();
+        let good = store
+            .create("Good", PlatformId::Generic, IdpId::Okta, now())
+            .unwrap();
         let listing = store.list(now()).unwrap();
         assert_eq!(listing.profiles.len(), 1);
         assert_eq!(listing.profiles[0].id, good.id);
         assert_eq!(listing.problems.len(), 1);
         let problem = &listing.problems[0];
         let kept = problem.kept_at.clone().unwrap();
-        assert_eq!(fs::read(&kept).unwrap(), b"{\"schema_version\": 1, \"id\": ");
+        assert_eq!(
+            fs::read(&kept).unwrap(),
+            b"{\"schema_version\": 1, \"id\": "
+        );
         assert!(!bad.exists());
         assert!(problem.to_string().contains("kept unchanged"), "{problem}");
         // Listed again later, the kept-aside file is still reported and still untouched.
         let again = store.list(now()).unwrap();
         assert_eq!(again.problems.len(), 1);
         assert_eq!(again.problems[0].kept_at.as_ref(), Some(&kept));
-        assert_eq!(fs::read(&kept).unwrap(), b"{\"schema_version\": 1, \"id\": ");
+        assert_eq!(
+            fs::read(&kept).unwrap(),
+            b"{\"schema_version\": 1, \"id\": "
+        );
     }
 
     #[test]
@@ -377,7 +462,9 @@ mod tests {
     fn duplicate_drops_credentials_and_gets_a_new_id() {
         let tmp = tempfile::tempdir().unwrap();
         let store = ProfileStore::at(tmp.path());
-        let mut original = store.create("Acme", PlatformId::Axonflow, IdpId::Onelogin, now()).unwrap();
+        let mut original = store
+            .create("Acme", PlatformId::Axonflow, IdpId::Onelogin, now())
+            .unwrap();
         original.sso.client_id = "abc".into();
         original.scim.token_credential = Some("tok-1".into());
         let copy = store.duplicate(&original, now()).unwrap();
@@ -391,7 +478,13 @@ mod tests {
     fn ids_that_could_escape_the_folder_are_refused() {
         let tmp = tempfile::tempdir().unwrap();
         let store = ProfileStore::at(tmp.path());
-        assert!(matches!(store.load("../etc/passwd", now()), Err(StorageError::BadId { .. })));
-        assert!(matches!(store.load("nope-1", now()), Err(StorageError::NotFound { .. })));
+        assert!(matches!(
+            store.load("../etc/passwd", now()),
+            Err(StorageError::BadId { .. })
+        ));
+        assert!(matches!(
+            store.load("nope-1", now()),
+            Err(StorageError::NotFound { .. })
+        ));
     }
 }

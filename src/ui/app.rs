@@ -21,6 +21,10 @@ use crate::ui::theme::{self, Tokens};
 use crate::ui::widgets::toasts::Toasts;
 use crate::wizard::{self, StepId};
 
+/// When set to a file path, every frame writes the number of frames drawn so far there
+/// (benchmarks use it to prove an idle window draws nothing).
+pub const FRAME_COUNTER_ENV: &str = "SSO_SCIM_WIZARD_FRAME_COUNTER";
+
 /// How long after the last keystroke an edit is written to disk.
 const SAVE_DEBOUNCE: Duration = Duration::from_millis(600);
 
@@ -65,6 +69,10 @@ pub struct WizardApp {
     pending_leave: Option<(StepId, String)>,
     toasts: Toasts,
     status_line: Option<String>,
+    frame_counter: Option<(PathBuf, u64)>,
+    /// The expiry dashboard, a window over the wizard (owned by `ui::dashboard`).
+    dashboard: crate::ui::dashboard::ExpiryDashboard,
+    dashboard_open: bool,
 }
 
 impl WizardApp {
@@ -100,6 +108,11 @@ impl WizardApp {
             pending_leave: None,
             toasts: Toasts::default(),
             status_line: None,
+            frame_counter: std::env::var_os(FRAME_COUNTER_ENV)
+                .filter(|v| !v.is_empty())
+                .map(|p| (PathBuf::from(p), 0)),
+            dashboard: crate::ui::dashboard::ExpiryDashboard::default(),
+            dashboard_open: false,
         };
         if let Some(id) = &launch.profile_id {
             match app.store.load(id, Utc::now()) {
@@ -119,7 +132,10 @@ impl WizardApp {
     pub fn for_tests(config_dir: impl Into<PathBuf>) -> Self {
         let store = ProfileStore::at(config_dir.into());
         let secrets: Arc<dyn SecretStore> = Arc::new(crate::secrets::MemoryStore::new());
-        #[expect(clippy::expect_used, reason = "tests only: a runtime that cannot start is a broken test machine")]
+        #[expect(
+            clippy::expect_used,
+            reason = "tests only: a runtime that cannot start is a broken test machine"
+        )]
         Self::new(store, secrets, None, &Launch::default()).expect("tokio runtime")
     }
 
@@ -162,9 +178,11 @@ impl WizardApp {
     fn refresh_listing(&mut self, ctx: &egui::Context) {
         let store = self.store.clone();
         self.listing = Task::spawn(self.runtime.handle(), ctx, async move {
-            tokio::task::spawn_blocking(move || store.list(Utc::now()).map_err(|err| err.to_string()))
-                .await
-                .unwrap_or_else(|err| Err(format!("listing stopped: {err}")))
+            tokio::task::spawn_blocking(move || {
+                store.list(Utc::now()).map_err(|err| err.to_string())
+            })
+            .await
+            .unwrap_or_else(|err| Err(format!("listing stopped: {err}")))
         });
     }
 
@@ -172,6 +190,11 @@ impl WizardApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         let now = Utc::now();
+        if let Some((path, frames)) = &mut self.frame_counter {
+            *frames += 1;
+            // Debug aid only; a failed write must not disturb the app.
+            let _ = std::fs::write(path, frames.to_string());
+        }
         if matches!(self.listing, Task::Idle) {
             self.refresh_listing(&ctx);
         }
@@ -180,10 +203,16 @@ impl WizardApp {
 
         egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar_ui(ui));
         egui::Panel::bottom("nav-bar").show(ui, |ui| self.nav_ui(ui, now));
-        egui::Panel::left("step-rail").resizable(false).exact_size(190.0).show(ui, |ui| self.rail_ui(ui, now));
+        egui::Panel::left("step-rail")
+            .resizable(false)
+            .exact_size(190.0)
+            .show(ui, |ui| self.rail_ui(ui, now));
         egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| self.step_ui(ui, now));
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| self.step_ui(ui, now));
         });
+        self.dashboard_ui(&ctx, now);
         self.leave_dialog_ui(&ctx);
         self.toasts.ui(&ctx);
         self.schedule_save(&ctx);
@@ -196,17 +225,28 @@ impl WizardApp {
         let tokens = Tokens::ui(ui);
         let mut go_to = None;
         for step in StepId::ALL {
-            let status = self.profile.as_ref().map(|p| wizard::step_status(step, p, self.catalog, now));
+            let status = self
+                .profile
+                .as_ref()
+                .map(|p| wizard::step_status(step, p, self.catalog, now));
             let enabled = step == StepId::Tenant || self.profile.is_some();
             let (icon, words, colour) = match status {
-                Some(status) => (theme::step_icon(status), status.label(), tokens.step(status)),
+                Some(status) => (
+                    theme::step_icon(status),
+                    status.label(),
+                    tokens.step(status),
+                ),
                 None => ("○", "Not started", tokens.muted),
             };
             let text = egui::RichText::new(format!("{icon}  {}", step.label()));
             let response = ui
                 .add_enabled(enabled, egui::Button::selectable(self.step == step, text))
                 .on_hover_text(words);
-            ui.label(egui::RichText::new(format!("      {words}")).small().color(colour));
+            ui.label(
+                egui::RichText::new(format!("      {words}"))
+                    .small()
+                    .color(colour),
+            );
             if response.clicked() {
                 go_to = Some(step);
             }
@@ -214,6 +254,41 @@ impl WizardApp {
         if let Some(step) = go_to {
             self.request_step(step);
         }
+        ui.add_space(12.0);
+        if ui
+            .selectable_label(self.dashboard_open, "⏰  Expiry dashboard")
+            .on_hover_text("Every credential of every tenant, most urgent first")
+            .clicked()
+        {
+            self.open_dashboard();
+        }
+    }
+
+    /// True while the expiry dashboard is shown.
+    pub fn is_dashboard_open(&self) -> bool {
+        self.dashboard_open
+    }
+
+    fn open_dashboard(&mut self) {
+        if !self.dashboard_open {
+            self.dashboard.reload();
+        }
+        self.dashboard_open = true;
+    }
+
+    fn dashboard_ui(&mut self, ctx: &egui::Context, now: DateTime<Utc>) {
+        if !self.dashboard_open {
+            return;
+        }
+        let mut env = crate::ui::dashboard::DashboardEnv {
+            store: &self.store,
+            runtime: self.runtime.handle(),
+            secrets: &self.secrets,
+            open_profile: self.profile.as_ref(),
+            now,
+            toasts: &mut self.toasts,
+        };
+        self.dashboard.window_ui(ctx, &mut self.dashboard_open, &mut env);
     }
 
     fn nav_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {
@@ -254,16 +329,24 @@ impl WizardApp {
         let tokens = Tokens::ui(ui);
         ui.horizontal(|ui| {
             match &self.profile {
-                Some(profile) => ui.label(format!("{} · {} · {}", profile.name, profile.platform.label(), profile.idp.label())),
+                Some(profile) => ui.label(format!(
+                    "{} · {} · {}",
+                    profile.name,
+                    profile.platform.label(),
+                    profile.idp.label()
+                )),
                 None => ui.label("No tenant open"),
             };
             ui.separator();
             match (&self.save_state, self.dirty_since) {
                 (_, Some(_)) => ui.label("Saving…"),
-                (Some(SaveState::Saved(at)), None) => {
-                    ui.label(format!("Saved {}", at.with_timezone(&chrono::Local).format("%H:%M:%S")))
+                (Some(SaveState::Saved(at)), None) => ui.label(format!(
+                    "Saved {}",
+                    at.with_timezone(&chrono::Local).format("%H:%M:%S")
+                )),
+                (Some(SaveState::Failed(err)), None) => {
+                    ui.colored_label(tokens.bad, format!("Not saved: {err}"))
                 }
-                (Some(SaveState::Failed(err)), None) => ui.colored_label(tokens.bad, format!("Not saved: {err}")),
                 (None, None) => ui.label(""),
             };
             if let Some(note) = &self.secrets_note {
@@ -280,7 +363,11 @@ impl WizardApp {
     fn step_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {
         if self.step == StepId::Tenant {
             let command = {
-                let mut env = TenantEnv { profile: self.profile.as_mut(), listing: &self.listing, now };
+                let mut env = TenantEnv {
+                    profile: self.profile.as_mut(),
+                    listing: &self.listing,
+                    now,
+                };
                 self.tenant.ui(ui, &mut env)
             };
             if let Some(command) = command {
@@ -303,10 +390,14 @@ impl WizardApp {
             secrets: &self.secrets,
             toasts: &mut self.toasts,
         };
-        if step.ui(ui, &mut env) == StepOutcome::Next
-            && let Some(next) = self.step.next()
-        {
-            self.request_step(next);
+        match step.ui(ui, &mut env) {
+            StepOutcome::Next => {
+                if let Some(next) = self.step.next() {
+                    self.request_step(next);
+                }
+            }
+            StepOutcome::OpenExpiryDashboard => self.open_dashboard(),
+            StepOutcome::Stay => {}
         }
     }
 
@@ -315,7 +406,11 @@ impl WizardApp {
         if target == self.step {
             return;
         }
-        let warning = self.steps.iter().find(|(id, _)| *id == self.step).and_then(|(_, step)| step.leave_warning());
+        let warning = self
+            .steps
+            .iter()
+            .find(|(id, _)| *id == self.step)
+            .and_then(|(_, step)| step.leave_warning());
         match warning {
             Some(text) => self.pending_leave = Some((target, text)),
             None => self.leave_to(target),
@@ -370,18 +465,36 @@ impl WizardApp {
         }
     }
 
-    fn run_tenant_command(&mut self, ctx: &egui::Context, command: TenantCommand, now: DateTime<Utc>) {
+    fn run_tenant_command(
+        &mut self,
+        ctx: &egui::Context,
+        command: TenantCommand,
+        now: DateTime<Utc>,
+    ) {
         let result = match command {
-            TenantCommand::Create { name, platform, idp } => self.store.create(&name, platform, idp, now).map(|profile| {
-                self.toasts.show(format!("Created “{}”", profile.name), ctx.input(|i| i.time));
+            TenantCommand::Create {
+                name,
+                platform,
+                idp,
+            } => self.store.create(&name, platform, idp, now).map(|profile| {
+                self.toasts
+                    .show(format!("Created “{}”", profile.name), ctx.input(|i| i.time));
                 self.set_profile(profile);
             }),
-            TenantCommand::Open(id) => self.store.load(&id, now).map(|profile| self.set_profile(profile)),
+            TenantCommand::Open(id) => self
+                .store
+                .load(&id, now)
+                .map(|profile| self.set_profile(profile)),
             TenantCommand::Duplicate(id) => self
                 .store
                 .load(&id, now)
                 .and_then(|source| self.store.duplicate(&source, now))
-                .map(|copy| self.toasts.show(format!("Duplicated as “{}”", copy.name), ctx.input(|i| i.time))),
+                .map(|copy| {
+                    self.toasts.show(
+                        format!("Duplicated as “{}”", copy.name),
+                        ctx.input(|i| i.time),
+                    )
+                }),
             TenantCommand::Rename { id, name } => {
                 if let Some(profile) = self.profile.as_mut().filter(|p| p.id == id) {
                     profile.name = name;
@@ -396,11 +509,17 @@ impl WizardApp {
                 }
             }
             TenantCommand::Delete(id) => {
-                let credentials = self.store.load(&id, now).map(|p| p.credentials).unwrap_or_default();
+                let credentials = self
+                    .store
+                    .load(&id, now)
+                    .map(|p| p.credentials)
+                    .unwrap_or_default();
                 self.store.delete(&id).map(|()| {
                     for credential in credentials {
                         // The profile is gone either way; a secret left behind is listed as an orphan later.
-                        let _ = self.secrets.delete(&crate::secrets::account(&id, &credential.id));
+                        let _ = self
+                            .secrets
+                            .delete(&crate::secrets::account(&id, &credential.id));
                     }
                     if self.profile.as_ref().is_some_and(|p| p.id == id) {
                         self.profile = None;
@@ -435,10 +554,14 @@ impl WizardApp {
             self.saved = Some(snapshot.clone());
             self.dirty_since = None;
             if self.save_tx.send(snapshot).is_err() {
-                self.save_state = Some(SaveState::Failed("the background writer stopped; restart the app".to_owned()));
+                self.save_state = Some(SaveState::Failed(
+                    "the background writer stopped; restart the app".to_owned(),
+                ));
             }
         } else {
-            ctx.request_repaint_after(Duration::from_secs_f64(SAVE_DEBOUNCE.as_secs_f64() - waited));
+            ctx.request_repaint_after(Duration::from_secs_f64(
+                SAVE_DEBOUNCE.as_secs_f64() - waited,
+            ));
         }
     }
 
@@ -464,12 +587,30 @@ impl WizardApp {
 
 fn fresh_steps() -> Vec<(StepId, Box<dyn Step>)> {
     vec![
-        (StepId::SsoApp, Box::new(steps::sso_app::SsoAppStep::default())),
-        (StepId::TestSso, Box::new(steps::test_sso::TestSsoStep::default())),
-        (StepId::ScimApp, Box::new(steps::scim_app::ScimAppStep::default())),
-        (StepId::TestScim, Box::new(steps::test_scim::TestScimStep::default())),
-        (StepId::Credentials, Box::new(steps::credentials::CredentialsStep::default())),
-        (StepId::Review, Box::new(steps::review::ReviewStep::default())),
+        (
+            StepId::SsoApp,
+            Box::new(steps::sso_app::SsoAppStep::default()),
+        ),
+        (
+            StepId::TestSso,
+            Box::new(steps::test_sso::TestSsoStep::default()),
+        ),
+        (
+            StepId::ScimApp,
+            Box::new(steps::scim_app::ScimAppStep::default()),
+        ),
+        (
+            StepId::TestScim,
+            Box::new(steps::test_scim::TestScimStep::default()),
+        ),
+        (
+            StepId::Credentials,
+            Box::new(steps::credentials::CredentialsStep::default()),
+        ),
+        (
+            StepId::Review,
+            Box::new(steps::review::ReviewStep::default()),
+        ),
     ]
 }
 
@@ -477,17 +618,21 @@ fn fresh_steps() -> Vec<(StepId, Box<dyn Step>)> {
 fn spawn_writer(
     runtime: &tokio::runtime::Runtime,
     store: ProfileStore,
-) -> (mpsc::UnboundedSender<Profile>, std::sync::mpsc::Receiver<SaveResult>) {
+) -> (
+    mpsc::UnboundedSender<Profile>,
+    std::sync::mpsc::Receiver<SaveResult>,
+) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Profile>();
     let (result_tx, result_rx) = std::sync::mpsc::channel();
     runtime.spawn(async move {
         while let Some(profile) = rx.recv().await {
             let store = store.clone();
             let id = profile.id.clone();
-            let result = tokio::task::spawn_blocking(move || store.save(&profile).map(|()| Utc::now()))
-                .await
-                .map_err(|err| err.to_string())
-                .and_then(|r| r.map_err(|err| err.to_string()));
+            let result =
+                tokio::task::spawn_blocking(move || store.save(&profile).map(|()| Utc::now()))
+                    .await
+                    .map_err(|err| err.to_string())
+                    .and_then(|r| r.map_err(|err| err.to_string()));
             if result_tx.send((id, result)).is_err() {
                 break;
             }

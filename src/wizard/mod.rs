@@ -2,6 +2,7 @@
 //! the admin can go on, and how far along each one is. No I/O, no clock (`now` is a
 //! parameter), no egui.
 
+pub mod rotation;
 pub mod scim;
 pub mod sso;
 
@@ -33,8 +34,15 @@ pub enum StepId {
 
 impl StepId {
     /// Every step, in order.
-    pub const ALL: [Self; 7] =
-        [Self::Tenant, Self::SsoApp, Self::TestSso, Self::ScimApp, Self::TestScim, Self::Credentials, Self::Review];
+    pub const ALL: [Self; 7] = [
+        Self::Tenant,
+        Self::SsoApp,
+        Self::TestSso,
+        Self::ScimApp,
+        Self::TestScim,
+        Self::Credentials,
+        Self::Review,
+    ];
 
     /// The step's name in the rail.
     pub fn label(self) -> &'static str {
@@ -69,12 +77,20 @@ impl StepId {
 
     /// The step after this one.
     pub fn next(self) -> Option<Self> {
-        Self::ALL.iter().position(|s| *s == self).and_then(|i| Self::ALL.get(i + 1)).copied()
+        Self::ALL
+            .iter()
+            .position(|s| *s == self)
+            .and_then(|i| Self::ALL.get(i + 1))
+            .copied()
     }
 
     /// The step before this one.
     pub fn previous(self) -> Option<Self> {
-        Self::ALL.iter().position(|s| *s == self).and_then(|i| i.checked_sub(1)).map(|i| Self::ALL[i])
+        Self::ALL
+            .iter()
+            .position(|s| *s == self)
+            .and_then(|i| i.checked_sub(1))
+            .map(|i| Self::ALL[i])
     }
 }
 
@@ -109,7 +125,9 @@ pub fn next_blocker(step: StepId, profile: Option<&Profile>, catalog: &Catalog) 
         return Some("Create or open a tenant profile first".to_owned());
     };
     match step {
-        StepId::Tenant if profile.name.trim().is_empty() => Some("Enter a name for the tenant".to_owned()),
+        StepId::Tenant if profile.name.trim().is_empty() => {
+            Some("Enter a name for the tenant".to_owned())
+        }
         StepId::SsoApp => sso::next_blocker(profile, catalog.platform(profile.platform)),
         StepId::ScimApp => scim::next_blocker(profile, catalog.platform(profile.platform)),
         StepId::Review => Some("This is the last step".to_owned()),
@@ -118,7 +136,12 @@ pub fn next_blocker(step: StepId, profile: Option<&Profile>, catalog: &Catalog) 
 }
 
 /// The status of every step of a profile at `now`.
-pub fn step_status(step: StepId, profile: &Profile, catalog: &Catalog, now: DateTime<Utc>) -> StepStatus {
+pub fn step_status(
+    step: StepId,
+    profile: &Profile,
+    catalog: &Catalog,
+    now: DateTime<Utc>,
+) -> StepStatus {
     let from_report = |report: Option<&Report>| match report {
         None => StepStatus::NotStarted,
         Some(report) if report.has_failures() => StepStatus::NeedsAttention,
@@ -132,7 +155,9 @@ pub fn step_status(step: StepId, profile: &Profile, catalog: &Catalog, now: Date
     match step {
         StepId::Tenant => from_input(true, next_blocker(step, Some(profile), catalog)),
         StepId::SsoApp => from_input(
-            !profile.sso.issuer.is_empty() || !profile.sso.client_id.is_empty() || !profile.sso.issuer_params.is_empty(),
+            !profile.sso.issuer.is_empty()
+                || !profile.sso.client_id.is_empty()
+                || !profile.sso.issuer_params.is_empty(),
             next_blocker(step, Some(profile), catalog),
         ),
         StepId::ScimApp => from_input(

@@ -6,13 +6,23 @@
 //! `scim.token_format`), so the GUI and `check scim` say the same thing. No I/O, no clock,
 //! no egui; a token is only ever inspected, never copied into a message.
 
-use crate::catalog::Platform;
-use crate::model::Profile;
+use std::collections::BTreeMap;
+
+use crate::catalog::{Idp, Platform, fill_pattern};
+use crate::model::{Profile, ScimApp};
 
 /// Path endings that name a SCIM resource rather than the base URL (RFC 7644 §3.2): an identity provider
 /// appends `/Users` itself, so a pasted `…/scim/v2/Users` ends up as `…/Users/Users`.
-const RESOURCE_SUFFIXES: &[&str] =
-    &["/Users", "/Groups", "/ServiceProviderConfig", "/Schemas", "/ResourceTypes", "/Bulk", "/Me", "/.search"];
+const RESOURCE_SUFFIXES: &[&str] = &[
+    "/Users",
+    "/Groups",
+    "/ServiceProviderConfig",
+    "/Schemas",
+    "/ResourceTypes",
+    "/Bulk",
+    "/Me",
+    "/.search",
+];
 
 /// How much a mistake matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,9 +79,10 @@ impl BaseUrlIssue {
     /// Whether the mistake stops provisioning.
     pub fn gravity(&self) -> Gravity {
         match self {
-            Self::SurroundingSpaces | Self::PlainHttpLoopback | Self::TrailingSlash | Self::PatternMismatch { .. } => {
-                Gravity::Advisory
-            }
+            Self::SurroundingSpaces
+            | Self::PlainHttpLoopback
+            | Self::TrailingSlash
+            | Self::PatternMismatch { .. } => Gravity::Advisory,
             _ => Gravity::Blocking,
         }
     }
@@ -82,17 +93,26 @@ impl BaseUrlIssue {
             Self::Empty => "No SCIM base URL entered".to_owned(),
             Self::Unparseable { reason } => format!("This is not a full URL ({reason})"),
             Self::InnerSpaces => "The URL contains a space".to_owned(),
-            Self::SurroundingSpaces => "The URL has spaces or a line break before or after it".to_owned(),
+            Self::SurroundingSpaces => {
+                "The URL has spaces or a line break before or after it".to_owned()
+            }
             Self::NotHttps => "The URL uses http, not https".to_owned(),
-            Self::PlainHttpLoopback => "The URL uses plain http to this computer (fine for a local test server only)".to_owned(),
-            Self::ResourceSuffix { suffix } => format!("The URL ends with {suffix}, which the IdP adds by itself"),
+            Self::PlainHttpLoopback => {
+                "The URL uses plain http to this computer (fine for a local test server only)"
+                    .to_owned()
+            }
+            Self::ResourceSuffix { suffix } => {
+                format!("The URL ends with {suffix}, which the IdP adds by itself")
+            }
             Self::TrailingSlash => "The URL ends with a slash".to_owned(),
             Self::QueryString => "The URL has a query string (?…) on the end".to_owned(),
             Self::Fragment => "The URL has a #fragment on the end".to_owned(),
             Self::MissingVersionSegment { expected_end } => {
                 format!("The URL is missing the version segment: it should end with {expected_end}")
             }
-            Self::PatternMismatch { pattern } => format!("The URL does not have the platform's usual shape {pattern}"),
+            Self::PatternMismatch { pattern } => {
+                format!("The URL does not have the platform's usual shape {pattern}")
+            }
         }
     }
 
@@ -136,22 +156,37 @@ pub fn base_url_issues(text: &str, pattern: Option<&str>) -> Vec<BaseUrlIssue> {
         return sorted(issues);
     }
     let url = match url::Url::parse(trimmed) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty()) => url,
+        Ok(url)
+            if matches!(url.scheme(), "http" | "https")
+                && url.host_str().is_some_and(|h| !h.is_empty()) =>
+        {
+            url
+        }
         Ok(url) if !matches!(url.scheme(), "http" | "https") => {
-            issues.push(BaseUrlIssue::Unparseable { reason: format!("the scheme is {:?}, not https", url.scheme()) });
+            issues.push(BaseUrlIssue::Unparseable {
+                reason: format!("the scheme is {:?}, not https", url.scheme()),
+            });
             return sorted(issues);
         }
         Ok(_) => {
-            issues.push(BaseUrlIssue::Unparseable { reason: "there is no host name".to_owned() });
+            issues.push(BaseUrlIssue::Unparseable {
+                reason: "there is no host name".to_owned(),
+            });
             return sorted(issues);
         }
         Err(err) => {
-            issues.push(BaseUrlIssue::Unparseable { reason: err.to_string() });
+            issues.push(BaseUrlIssue::Unparseable {
+                reason: err.to_string(),
+            });
             return sorted(issues);
         }
     };
     if url.scheme() == "http" {
-        issues.push(if is_loopback_host(&url) { BaseUrlIssue::PlainHttpLoopback } else { BaseUrlIssue::NotHttps });
+        issues.push(if is_loopback_host(&url) {
+            BaseUrlIssue::PlainHttpLoopback
+        } else {
+            BaseUrlIssue::NotHttps
+        });
     }
     if url.query().is_some() {
         issues.push(BaseUrlIssue::QueryString);
@@ -165,7 +200,9 @@ pub fn base_url_issues(text: &str, pattern: Option<&str>) -> Vec<BaseUrlIssue> {
         issues.push(BaseUrlIssue::TrailingSlash);
     }
     if let Some(suffix) = resource_suffix(bare_path) {
-        issues.push(BaseUrlIssue::ResourceSuffix { suffix: suffix.to_owned() });
+        issues.push(BaseUrlIssue::ResourceSuffix {
+            suffix: suffix.to_owned(),
+        });
     }
     if let Some(pattern) = pattern.filter(|p| !p.trim().is_empty()) {
         let base = without_query(&url);
@@ -222,15 +259,18 @@ fn pattern_issue(base: &str, pattern: &str) -> Option<BaseUrlIssue> {
             return Some(BaseUrlIssue::MissingVersionSegment { expected_end });
         }
     }
-    Some(BaseUrlIssue::PatternMismatch { pattern: pattern.to_owned() })
+    Some(BaseUrlIssue::PatternMismatch {
+        pattern: pattern.to_owned(),
+    })
 }
 
 /// The `/v2`-like segment a pattern ends with, if any.
 fn version_suffix(pattern: &str) -> Option<&str> {
     let slash = pattern.rfind('/')?;
     let last = &pattern[slash + 1..];
-    let is_version =
-        last.len() >= 2 && last.starts_with(['v', 'V']) && last[1..].chars().all(|c| c.is_ascii_digit());
+    let is_version = last.len() >= 2
+        && last.starts_with(['v', 'V'])
+        && last[1..].chars().all(|c| c.is_ascii_digit());
     is_version.then(|| &pattern[slash..])
 }
 
@@ -254,7 +294,9 @@ fn pieces(pattern: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut rest = pattern;
     while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else { break };
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
         if open > 0 {
             out.push(Piece::Literal(&rest[..open]));
         }
@@ -280,9 +322,9 @@ pub fn matches_pattern(text: &str, pattern: &str) -> bool {
                     && text[..lit.len()].eq_ignore_ascii_case(lit)
                     && go(&text[lit.len()..], rest)
             }
-            Some((Piece::Placeholder, rest)) => {
-                (1..=text.len()).filter(|i| text.is_char_boundary(*i)).any(|i| go(&text[i..], rest))
-            }
+            Some((Piece::Placeholder, rest)) => (1..=text.len())
+                .filter(|i| text.is_char_boundary(*i))
+                .any(|i| go(&text[i..], rest)),
         }
     }
     go(text, &pieces(pattern))
@@ -386,7 +428,11 @@ pub fn token_issues(raw: &str) -> Vec<TokenIssue> {
     let is_line_break = |c: char| c == '\n' || c == '\r';
     let lead: String = raw.chars().take_while(|c| c.is_whitespace()).collect();
     let trail: String = {
-        let mut t: Vec<char> = raw.chars().rev().take_while(|c| c.is_whitespace()).collect();
+        let mut t: Vec<char> = raw
+            .chars()
+            .rev()
+            .take_while(|c| c.is_whitespace())
+            .collect();
         t.reverse();
         t.into_iter().collect()
     };
@@ -402,7 +448,9 @@ pub fn token_issues(raw: &str) -> Vec<TokenIssue> {
         places.push("at the end");
     }
     if !places.is_empty() {
-        issues.push(TokenIssue::LineBreaks { place: places.join(" and ") });
+        issues.push(TokenIssue::LineBreaks {
+            place: places.join(" and "),
+        });
     }
     let mut spaces = Vec::new();
     let blanks = |s: &str| s.chars().filter(|c| *c == ' ' || *c == '\t').count();
@@ -413,26 +461,37 @@ pub fn token_issues(raw: &str) -> Vec<TokenIssue> {
         spaces.push(format!("{} at the end", plural(blanks(&trail), "space")));
     }
     if !spaces.is_empty() {
-        issues.push(TokenIssue::SurroundingWhitespace { what: spaces.join(" and ") });
+        issues.push(TokenIssue::SurroundingWhitespace {
+            what: spaces.join(" and "),
+        });
     }
 
     let mut inner = core;
     if let Some(quotes) = surrounding_quotes(inner) {
-        issues.push(TokenIssue::Quoted { quotes: quotes.0.clone() });
+        issues.push(TokenIssue::Quoted {
+            quotes: quotes.0.clone(),
+        });
         inner = quotes.1;
     }
     if let Some(prefix) = bearer_prefix(inner) {
-        issues.push(TokenIssue::BearerPrefix { prefix: prefix.to_owned() });
+        issues.push(TokenIssue::BearerPrefix {
+            prefix: prefix.to_owned(),
+        });
         inner = inner[prefix.len()..].trim_start();
         if let Some(quotes) = surrounding_quotes(inner) {
-            issues.push(TokenIssue::Quoted { quotes: quotes.0.clone() });
+            issues.push(TokenIssue::Quoted {
+                quotes: quotes.0.clone(),
+            });
             inner = quotes.1;
         }
     }
     if inner.chars().any(|c| c == ' ' || c == '\t') {
         issues.push(TokenIssue::InnerWhitespace);
     }
-    if inner.chars().any(|c| !c.is_ascii() || (c.is_ascii_control() && !c.is_whitespace())) {
+    if inner
+        .chars()
+        .any(|c| !c.is_ascii() || (c.is_ascii_control() && !c.is_whitespace()))
+    {
         issues.push(TokenIssue::UnsendableCharacters);
     }
     let length = cleaned_token(raw).chars().count();
@@ -460,7 +519,11 @@ pub fn cleaned_token(raw: &str) -> String {
 }
 
 fn plural(count: usize, noun: &str) -> String {
-    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 /// `Bearer ` (any case) followed by more text.
@@ -483,13 +546,155 @@ fn surrounding_quotes(text: &str) -> Option<(String, &str)> {
     if text.chars().count() < 2 {
         return None;
     }
-    PAIRS.iter().find(|(open, close)| first == *open && last == *close).map(|(open, close)| {
-        (format!("{open}…{close}"), &text[open.len_utf8()..text.len() - close.len_utf8()])
-    })
+    PAIRS
+        .iter()
+        .find(|(open, close)| first == *open && last == *close)
+        .map(|(open, close)| {
+            (
+                format!("{open}…{close}"),
+                &text[open.len_utf8()..text.len() - close.len_utf8()],
+            )
+        })
+}
+
+/// The platform's SCIM base URL pattern, `None` when it publishes none (free entry).
+pub fn pattern_of(platform: &Platform) -> Option<&str> {
+    let pattern = platform.scim.base_url_pattern.trim();
+    (!pattern.is_empty()).then_some(pattern)
+}
+
+/// Problems with the values typed into the pattern's placeholder fields, as
+/// `(placeholder name, message starting with the field label)`, in field order. Empty
+/// fields count: use [`placeholder_errors_as_typed`] to leave untouched ones alone.
+pub fn placeholder_errors(
+    platform: &Platform,
+    params: &BTreeMap<String, String>,
+) -> Vec<(String, String)> {
+    platform
+        .scim
+        .placeholders
+        .iter()
+        .filter_map(|placeholder| {
+            let value = params.get(&placeholder.name).map_or("", String::as_str);
+            placeholder
+                .validate(value)
+                .err()
+                .map(|message| (placeholder.name.clone(), message))
+        })
+        .collect()
+}
+
+/// Like [`placeholder_errors`], without complaints about fields still empty (for marking
+/// fields while the admin types).
+pub fn placeholder_errors_as_typed(
+    platform: &Platform,
+    params: &BTreeMap<String, String>,
+) -> Vec<(String, String)> {
+    placeholder_errors(platform, params)
+        .into_iter()
+        .filter(|(name, _)| params.get(name).is_some_and(|value| !value.is_empty()))
+        .collect()
+}
+
+/// The base URL built from the platform's pattern, once every placeholder has a valid value.
+pub fn derived_base_url(platform: &Platform, params: &BTreeMap<String, String>) -> Option<String> {
+    let pattern = pattern_of(platform)?;
+    if !placeholder_errors(platform, params).is_empty() {
+        return None;
+    }
+    fill_pattern(pattern, params).ok()
+}
+
+/// Keeps `scim.base_url` in step with the placeholder fields, unless the admin typed their
+/// own URL or the platform has no pattern.
+pub fn sync_base_url(scim: &mut ScimApp, platform: &Platform) {
+    if scim.base_url_edited || pattern_of(platform).is_none() {
+        return;
+    }
+    scim.base_url = derived_base_url(platform, &scim.url_params).unwrap_or_default();
+}
+
+/// One row of the attribute mapping table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MappingRow {
+    /// The SCIM attribute, for example `emails[type eq "work"].value`.
+    pub scim_path: String,
+    /// What to map to it in the identity provider, when known.
+    pub source: Option<String>,
+    /// True when provisioning fails without it.
+    pub required: bool,
+    /// Why the platform needs it (empty for the identity provider's own defaults).
+    pub why: String,
+}
+
+/// The mapping table for a platform and identity provider: first the attributes the
+/// platform requires or recommends, with the source to map in this identity provider;
+/// then the identity provider's other default mappings, so the table shows everything
+/// that will be sent.
+pub fn mapping_rows(platform: &Platform, idp: &Idp) -> Vec<MappingRow> {
+    let mut rows: Vec<MappingRow> = platform
+        .scim
+        .required_attributes
+        .iter()
+        .map(|requirement| MappingRow {
+            scim_path: requirement.path.clone(),
+            source: idp.source_for(requirement).map(str::to_owned),
+            required: requirement.required,
+            why: requirement.why.clone(),
+        })
+        .collect();
+    for mapping in &idp.attribute_mappings {
+        if !rows.iter().any(|row| row.scim_path == mapping.scim_path) {
+            rows.push(MappingRow {
+                scim_path: mapping.scim_path.clone(),
+                source: Some(mapping.source.clone()),
+                required: false,
+                why: String::new(),
+            });
+        }
+    }
+    rows
+}
+
+/// True when the profile's SCIM token credential is recorded (its value is in the keyring).
+pub fn has_token(profile: &Profile) -> bool {
+    profile
+        .scim
+        .token_credential
+        .as_deref()
+        .is_some_and(|id| profile.credential(id).is_some())
 }
 
 /// Why Next is disabled on the step, in one line; `None` when complete.
-pub fn next_blocker(_profile: &Profile, _platform: &Platform) -> Option<String> {
+pub fn next_blocker(profile: &Profile, platform: &Platform) -> Option<String> {
+    let scim = &profile.scim;
+    let pattern = pattern_of(platform);
+    if pattern.is_some()
+        && !scim.base_url_edited
+        && let Some((_, message)) = placeholder_errors(platform, &scim.url_params)
+            .into_iter()
+            .next()
+    {
+        return Some(message);
+    }
+    if scim.base_url.trim().is_empty() {
+        return Some("Enter the SCIM base URL".to_owned());
+    }
+    if let Some(issue) = base_url_issues(&scim.base_url, pattern)
+        .into_iter()
+        .find(|issue| issue.gravity() == Gravity::Blocking)
+    {
+        return Some(issue.message());
+    }
+    if !has_token(profile) {
+        return Some("Store the SCIM token".to_owned());
+    }
+    if !scim.mappings_confirmed {
+        return Some("Confirm the attribute mappings".to_owned());
+    }
+    if !scim.scope_confirmed {
+        return Some("Confirm the provisioning scope".to_owned());
+    }
     None
 }
 
@@ -507,47 +712,89 @@ mod tests {
     fn a_clean_https_base_url_has_no_issues() {
         assert!(base_url_issues("https://scim.example.com/scim/v2", None).is_empty());
         assert!(
-            base_url_issues("https://prod.airia.ai/auth/realms/airia/org/4f1c-9a/scim/v2", Some(AIRIA)).is_empty()
+            base_url_issues(
+                "https://prod.airia.ai/auth/realms/airia/org/4f1c-9a/scim/v2",
+                Some(AIRIA)
+            )
+            .is_empty()
         );
     }
 
     #[test]
     fn http_is_blocking_except_on_loopback() {
-        assert_eq!(base_url_issues("http://scim.example.com/v2", None), [BaseUrlIssue::NotHttps]);
-        assert_eq!(base_url_issues("http://127.0.0.1:9400/v2", None), [BaseUrlIssue::PlainHttpLoopback]);
+        assert_eq!(
+            base_url_issues("http://scim.example.com/v2", None),
+            [BaseUrlIssue::NotHttps]
+        );
+        assert_eq!(
+            base_url_issues("http://127.0.0.1:9400/v2", None),
+            [BaseUrlIssue::PlainHttpLoopback]
+        );
         assert_eq!(BaseUrlIssue::PlainHttpLoopback.gravity(), Gravity::Advisory);
     }
 
     #[test]
     fn trailing_users_is_caught_with_its_spelling() {
         let issues = base_url_issues("https://x.example/scim/v2/users/", None);
-        assert!(issues.contains(&BaseUrlIssue::ResourceSuffix { suffix: "/users".into() }), "{issues:?}");
+        assert!(
+            issues.contains(&BaseUrlIssue::ResourceSuffix {
+                suffix: "/users".into()
+            }),
+            "{issues:?}"
+        );
         assert!(issues.contains(&BaseUrlIssue::TrailingSlash));
-        assert_eq!(issues[0].gravity(), Gravity::Blocking, "blocking first: {issues:?}");
+        assert_eq!(
+            issues[0].gravity(),
+            Gravity::Blocking,
+            "blocking first: {issues:?}"
+        );
         assert!(issues[0].fix().contains("/users"));
     }
 
     #[test]
     fn query_fragment_and_spaces_are_caught() {
-        assert!(base_url_issues("https://x.example/scim/v2?tenant=1", None).contains(&BaseUrlIssue::QueryString));
-        assert!(base_url_issues("https://x.example/scim/v2#top", None).contains(&BaseUrlIssue::Fragment));
-        assert_eq!(base_url_issues("https://x.example/scim /v2", None), [BaseUrlIssue::InnerSpaces]);
-        assert_eq!(base_url_issues(" https://x.example/scim/v2\n", None), [BaseUrlIssue::SurroundingSpaces]);
+        assert!(
+            base_url_issues("https://x.example/scim/v2?tenant=1", None)
+                .contains(&BaseUrlIssue::QueryString)
+        );
+        assert!(
+            base_url_issues("https://x.example/scim/v2#top", None)
+                .contains(&BaseUrlIssue::Fragment)
+        );
+        assert_eq!(
+            base_url_issues("https://x.example/scim /v2", None),
+            [BaseUrlIssue::InnerSpaces]
+        );
+        assert_eq!(
+            base_url_issues(" https://x.example/scim/v2\n", None),
+            [BaseUrlIssue::SurroundingSpaces]
+        );
         assert_eq!(base_url_issues("  ", None), [BaseUrlIssue::Empty]);
     }
 
     #[test]
     fn not_a_url_says_why() {
         let issues = base_url_issues("x.example/scim/v2", None);
-        assert!(matches!(issues.as_slice(), [BaseUrlIssue::Unparseable { .. }]), "{issues:?}");
+        assert!(
+            matches!(issues.as_slice(), [BaseUrlIssue::Unparseable { .. }]),
+            "{issues:?}"
+        );
         let issues = base_url_issues("ftp://x.example/scim/v2", None);
         assert!(issues[0].message().contains("ftp"), "{issues:?}");
     }
 
     #[test]
     fn airia_url_without_v2_is_missing_the_version_segment() {
-        let issues = base_url_issues("https://prod.airia.ai/auth/realms/airia/org/4f1c/scim", Some(AIRIA));
-        assert_eq!(issues, [BaseUrlIssue::MissingVersionSegment { expected_end: "/scim/v2".into() }]);
+        let issues = base_url_issues(
+            "https://prod.airia.ai/auth/realms/airia/org/4f1c/scim",
+            Some(AIRIA),
+        );
+        assert_eq!(
+            issues,
+            [BaseUrlIssue::MissingVersionSegment {
+                expected_end: "/scim/v2".into()
+            }]
+        );
         assert!(issues[0].message().contains("missing the version segment"));
         assert_eq!(issues[0].gravity(), Gravity::Blocking);
     }
@@ -555,39 +802,86 @@ mod tests {
     #[test]
     fn a_url_of_another_shape_is_a_pattern_mismatch() {
         let issues = base_url_issues("https://prod.airia.ai/scim/v2", Some(AIRIA));
-        assert_eq!(kinds(&issues), [format!("{:?}", BaseUrlIssue::PatternMismatch { pattern: AIRIA.into() })]);
+        assert_eq!(
+            kinds(&issues),
+            [format!(
+                "{:?}",
+                BaseUrlIssue::PatternMismatch {
+                    pattern: AIRIA.into()
+                }
+            )]
+        );
     }
 
     #[test]
     fn pattern_placeholders_need_at_least_one_character() {
-        assert!(matches_pattern("https://a/org/x/scim/v2", "{base}/org/{id}/scim/v2"));
-        assert!(!matches_pattern("https://a/org//scim/v2", "{base}/org/{id}/scim/v2"));
+        assert!(matches_pattern(
+            "https://a/org/x/scim/v2",
+            "{base}/org/{id}/scim/v2"
+        ));
+        assert!(!matches_pattern(
+            "https://a/org//scim/v2",
+            "{base}/org/{id}/scim/v2"
+        ));
         assert!(matches_pattern("HTTPS://A/org/x", "https://{h}/org/x"));
-        assert!(!matches_pattern("https://a/org/x/extra", "https://{h}/org/x"));
+        assert!(!matches_pattern(
+            "https://a/org/x/extra",
+            "https://{h}/org/x"
+        ));
     }
 
     #[test]
     fn bearer_prefix_is_named_exactly() {
         let issues = token_issues("Bearer abcdefghijklmnopqrstuvwxyz");
-        assert_eq!(issues, [TokenIssue::BearerPrefix { prefix: "Bearer ".into() }]);
-        assert!(issues[0].fix().contains("first 7 characters"), "{}", issues[0].fix());
-        assert_eq!(cleaned_token("Bearer abcdefghijklmnopqrstuvwxyz"), "abcdefghijklmnopqrstuvwxyz");
+        assert_eq!(
+            issues,
+            [TokenIssue::BearerPrefix {
+                prefix: "Bearer ".into()
+            }]
+        );
+        assert!(
+            issues[0].fix().contains("first 7 characters"),
+            "{}",
+            issues[0].fix()
+        );
+        assert_eq!(
+            cleaned_token("Bearer abcdefghijklmnopqrstuvwxyz"),
+            "abcdefghijklmnopqrstuvwxyz"
+        );
     }
 
     #[test]
     fn quotes_newlines_and_spaces_are_each_reported() {
         let raw = "  \"abcdefghijklmnopqrstuvwxyz\"\n";
         let issues = token_issues(raw);
-        assert!(issues.contains(&TokenIssue::Quoted { quotes: "\"…\"".into() }), "{issues:?}");
-        assert!(issues.contains(&TokenIssue::LineBreaks { place: "at the end".into() }), "{issues:?}");
-        assert!(issues.contains(&TokenIssue::SurroundingWhitespace { what: "2 spaces at the start".into() }));
+        assert!(
+            issues.contains(&TokenIssue::Quoted {
+                quotes: "\"…\"".into()
+            }),
+            "{issues:?}"
+        );
+        assert!(
+            issues.contains(&TokenIssue::LineBreaks {
+                place: "at the end".into()
+            }),
+            "{issues:?}"
+        );
+        assert!(issues.contains(&TokenIssue::SurroundingWhitespace {
+            what: "2 spaces at the start".into()
+        }));
         assert_eq!(cleaned_token(raw), "abcdefghijklmnopqrstuvwxyz");
     }
 
     #[test]
     fn quoted_bearer_and_bearer_quoted_both_clean_up() {
-        assert_eq!(cleaned_token("'Bearer abcdefghijklmnopqrstuvwxyz'"), "abcdefghijklmnopqrstuvwxyz");
-        assert_eq!(cleaned_token("bearer “abcdefghijklmnopqrstuvwxyz”"), "abcdefghijklmnopqrstuvwxyz");
+        assert_eq!(
+            cleaned_token("'Bearer abcdefghijklmnopqrstuvwxyz'"),
+            "abcdefghijklmnopqrstuvwxyz"
+        );
+        assert_eq!(
+            cleaned_token("bearer “abcdefghijklmnopqrstuvwxyz”"),
+            "abcdefghijklmnopqrstuvwxyz"
+        );
         let issues = token_issues("bearer “abcdefghijklmnopqrstuvwxyz”");
         assert_eq!(issues.len(), 2, "{issues:?}");
     }
@@ -596,9 +890,155 @@ mod tests {
     fn a_clean_token_has_no_issues_and_messages_never_quote_it() {
         let raw = "scim_0123456789abcdefXYZ";
         assert!(token_issues(raw).is_empty());
-        for bad in [format!("Bearer {raw}"), format!("\"{raw}\"\n"), format!("{raw} {raw}"), format!("{raw}é")] {
+        for bad in [
+            format!("Bearer {raw}"),
+            format!("\"{raw}\"\n"),
+            format!("{raw} {raw}"),
+            format!("{raw}é"),
+        ] {
             for issue in token_issues(&bad) {
-                assert!(!issue.message().contains(raw) && !issue.fix().contains(raw), "{issue:?}");
+                assert!(
+                    !issue.message().contains(raw) && !issue.fix().contains(raw),
+                    "{issue:?}"
+                );
+            }
+        }
+    }
+
+    fn airia() -> &'static Platform {
+        crate::catalog::catalog().platform(crate::model::PlatformId::Airia)
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_airia_url_is_built_from_valid_fields_only() {
+        let platform = airia();
+        assert_eq!(pattern_of(platform), Some(AIRIA));
+        let good = params(&[
+            ("environment_base_url", "https://prod.airia.ai"),
+            ("client_guid", "3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d"),
+        ]);
+        assert_eq!(
+            derived_base_url(platform, &good).as_deref(),
+            Some(
+                "https://prod.airia.ai/auth/realms/airia/org/3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d/scim/v2"
+            )
+        );
+        let bad = params(&[
+            ("environment_base_url", "http://prod.airia.ai/"),
+            ("client_guid", ""),
+        ]);
+        assert_eq!(derived_base_url(platform, &bad), None);
+        let errors = placeholder_errors(platform, &bad);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        // While typing, the untouched field is left alone.
+        let as_typed = placeholder_errors_as_typed(platform, &bad);
+        assert_eq!(as_typed.len(), 1, "{as_typed:?}");
+        assert_eq!(as_typed[0].0, "environment_base_url");
+    }
+
+    #[test]
+    fn sync_follows_the_fields_until_the_admin_edits_the_url() {
+        let platform = airia();
+        let mut scim = ScimApp {
+            url_params: params(&[
+                ("environment_base_url", "https://prod.airia.ai"),
+                ("client_guid", "3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d"),
+            ]),
+            ..ScimApp::default()
+        };
+        sync_base_url(&mut scim, platform);
+        assert!(scim.base_url.ends_with("/scim/v2"));
+        scim.base_url_edited = true;
+        scim.base_url = "https://custom.example/scim/v2".into();
+        sync_base_url(&mut scim, platform);
+        assert_eq!(scim.base_url, "https://custom.example/scim/v2");
+    }
+
+    #[test]
+    fn next_blocker_walks_through_url_token_mappings_and_scope() {
+        use crate::model::{CredentialMeta, PlatformId};
+        let catalog = crate::catalog::catalog();
+        let platform = catalog.platform(PlatformId::Generic);
+        let mut profile = Profile {
+            platform: PlatformId::Generic,
+            ..Profile::default()
+        };
+        assert_eq!(
+            next_blocker(&profile, platform).as_deref(),
+            Some("Enter the SCIM base URL")
+        );
+        profile.scim.base_url = "https://scim.example.com/scim/v2/Users".into();
+        assert!(next_blocker(&profile, platform).is_some_and(|b| b.contains("/Users")));
+        profile.scim.base_url = "https://scim.example.com/scim/v2/".into();
+        // A trailing slash is advisory: the token is what is missing now.
+        assert_eq!(
+            next_blocker(&profile, platform).as_deref(),
+            Some("Store the SCIM token")
+        );
+        // Built from JSON so the test does not depend on every metadata field.
+        let meta: CredentialMeta = serde_json::from_value(serde_json::json!({
+            "id": "scim-1", "kind": "scim-token", "origin": "imported",
+            "created_at": "2026-01-01T00:00:00Z", "last4": "abcd",
+        }))
+        .unwrap();
+        profile.credentials.push(meta);
+        profile.scim.token_credential = Some("scim-1".into());
+        assert_eq!(
+            next_blocker(&profile, platform).as_deref(),
+            Some("Confirm the attribute mappings")
+        );
+        profile.scim.mappings_confirmed = true;
+        assert_eq!(
+            next_blocker(&profile, platform).as_deref(),
+            Some("Confirm the provisioning scope")
+        );
+        profile.scim.scope_confirmed = true;
+        assert_eq!(next_blocker(&profile, platform), None);
+    }
+
+    #[test]
+    fn airia_fields_block_next_with_the_field_label() {
+        let profile = Profile {
+            platform: crate::model::PlatformId::Airia,
+            ..Profile::default()
+        };
+        let blocker = next_blocker(&profile, airia()).unwrap_or_default();
+        let first = &airia().scim.placeholders[0];
+        assert!(blocker.starts_with(&first.label), "{blocker}");
+    }
+
+    #[test]
+    fn mapping_rows_use_the_platform_override_then_the_idp_default() {
+        use crate::model::{IdpId, PlatformId};
+        let catalog = crate::catalog::catalog();
+        let aws = catalog.platform(PlatformId::AwsIamIdentityCenter);
+        let entra = catalog.idp(IdpId::Entra);
+        let rows = mapping_rows(aws, entra);
+        assert!(!rows.is_empty());
+        let user_name = rows
+            .iter()
+            .find(|r| r.scim_path == "userName")
+            .expect("userName row");
+        assert!(user_name.required);
+        assert!(user_name.source.is_some(), "{user_name:?}");
+        // Every default mapping of the IdP shows up once, after the platform's own rows.
+        for platform in PlatformId::ALL {
+            let rows = mapping_rows(catalog.platform(platform), entra);
+            for mapping in &entra.attribute_mappings {
+                assert_eq!(
+                    rows.iter()
+                        .filter(|r| r.scim_path == mapping.scim_path)
+                        .count(),
+                    1,
+                    "{platform}"
+                );
             }
         }
     }
@@ -607,7 +1047,10 @@ mod tests {
     fn short_and_odd_tokens_are_flagged() {
         assert_eq!(token_issues("abc"), [TokenIssue::TooShort { length: 3 }]);
         assert!(token_issues("abcdefghijklmnop qrstuvwxyz").contains(&TokenIssue::InnerWhitespace));
-        assert!(token_issues("abcdefghijklmnopqrstuvwxyz\u{7}").contains(&TokenIssue::UnsendableCharacters));
+        assert!(
+            token_issues("abcdefghijklmnopqrstuvwxyz\u{7}")
+                .contains(&TokenIssue::UnsendableCharacters)
+        );
         assert_eq!(token_issues(" \n"), [TokenIssue::Empty]);
         assert_eq!(token_issues("Bearer"), [TokenIssue::TooShort { length: 6 }]);
     }

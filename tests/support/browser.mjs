@@ -67,7 +67,12 @@ class CookieJar {
   #cookies = new Map();
 
   store(response) {
-    for (const line of response.headers.getSetCookie()) {
+    // Headers#getSetCookie is missing from older Node 18 releases: split by hand there,
+    // at commas that start a new `name=` (not the ones inside Expires dates).
+    const lines = typeof response.headers.getSetCookie === 'function'
+      ? response.headers.getSetCookie()
+      : (response.headers.get('set-cookie') ?? '').split(/,(?=\s*[^;,=\s]+=)/u).filter(Boolean);
+    for (const line of lines) {
       const [pair, ...attributes] = line.split(';');
       const eq = pair.indexOf('=');
       if (eq <= 0) continue;

@@ -44,6 +44,8 @@ pub enum StepOutcome {
     Stay,
     /// Go to the next step (same as the Next button).
     Next,
+    /// Open the expiry dashboard over the wizard (the step stays where it is).
+    OpenExpiryDashboard,
 }
 
 /// One wizard step.

@@ -50,8 +50,15 @@ pub struct TenantEnv<'a> {
 /// A confirmation or input dialog of this step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Dialog {
-    Rename { id: String, name: String },
-    Delete { id: String, name: String, credentials: usize },
+    Rename {
+        id: String,
+        name: String,
+    },
+    Delete {
+        id: String,
+        name: String,
+        credentials: usize,
+    },
 }
 
 /// State of the Tenant step: the new-tenant form and any open dialog.
@@ -65,7 +72,12 @@ pub struct TenantStep {
 
 impl Default for TenantStep {
     fn default() -> Self {
-        Self { new_name: String::new(), new_platform: PlatformId::Airia, new_idp: IdpId::Entra, dialog: None }
+        Self {
+            new_name: String::new(),
+            new_platform: PlatformId::Airia,
+            new_idp: IdpId::Entra,
+            dialog: None,
+        }
     }
 }
 
@@ -89,37 +101,41 @@ impl TenantStep {
 
         ui.group(|ui| {
             ui.strong("New tenant");
-            egui::Grid::new("new-tenant").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
-                let label = ui.label("Tenant name");
-                let name = ui.add(
-                    egui::TextEdit::singleline(&mut self.new_name)
-                        .hint_text("e.g. Contoso production")
-                        .desired_width(280.0),
-                );
-                let name = name.labelled_by(label.id);
-                ui.end_row();
-                let label = ui.label("Platform");
-                platform_combo(ui, "new-platform", label.id, &mut self.new_platform);
-                ui.end_row();
-                let label = ui.label("Identity provider");
-                idp_combo(ui, "new-idp", label.id, &mut self.new_idp);
-                ui.end_row();
-                let name_ok = !self.new_name.trim().is_empty();
-                let create = ui.add_enabled(name_ok, egui::Button::new("Create tenant"));
-                let enter = name.lost_focus() && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
-                if (create.clicked() || (enter && name_ok)) && name_ok {
-                    command = Some(TenantCommand::Create {
-                        name: self.new_name.trim().to_owned(),
-                        platform: self.new_platform,
-                        idp: self.new_idp,
-                    });
-                    self.new_name.clear();
-                }
-                if !name_ok {
-                    ui.weak("Enter a name to create a tenant");
-                }
-                ui.end_row();
-            });
+            egui::Grid::new("new-tenant")
+                .num_columns(2)
+                .spacing([12.0, 8.0])
+                .show(ui, |ui| {
+                    let label = ui.label("Tenant name");
+                    let name = ui.add(
+                        egui::TextEdit::singleline(&mut self.new_name)
+                            .hint_text("e.g. Contoso production")
+                            .desired_width(280.0),
+                    );
+                    let name = name.labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("Platform");
+                    platform_combo(ui, "new-platform", label.id, &mut self.new_platform);
+                    ui.end_row();
+                    let label = ui.label("Identity provider");
+                    idp_combo(ui, "new-idp", label.id, &mut self.new_idp);
+                    ui.end_row();
+                    let name_ok = !self.new_name.trim().is_empty();
+                    let create = ui.add_enabled(name_ok, egui::Button::new("Create tenant"));
+                    let enter = name.lost_focus()
+                        && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
+                    if (create.clicked() || (enter && name_ok)) && name_ok {
+                        command = Some(TenantCommand::Create {
+                            name: self.new_name.trim().to_owned(),
+                            platform: self.new_platform,
+                            idp: self.new_idp,
+                        });
+                        self.new_name.clear();
+                    }
+                    if !name_ok {
+                        ui.weak("Enter a name to create a tenant");
+                    }
+                    ui.end_row();
+                });
         });
         ui.add_space(12.0);
 
@@ -133,11 +149,20 @@ impl TenantStep {
         command
     }
 
-    fn saved_profiles_ui(&mut self, ui: &mut egui::Ui, env: &TenantEnv<'_>, open_id: Option<&str>) -> Option<TenantCommand> {
+    fn saved_profiles_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        env: &TenantEnv<'_>,
+        open_id: Option<&str>,
+    ) -> Option<TenantCommand> {
         let mut command = None;
         ui.horizontal(|ui| {
             ui.strong("Saved tenants");
-            if ui.small_button("Reload").on_hover_text("Read the profiles folder again").clicked() {
+            if ui
+                .small_button("Reload")
+                .on_hover_text("Read the profiles folder again")
+                .clicked()
+            {
                 command = Some(TenantCommand::Refresh);
             }
         });
@@ -150,7 +175,10 @@ impl TenantStep {
                 return command;
             }
             Task::Done(Err(err)) => {
-                ui.colored_label(Tokens::ui(ui).bad, format!("Could not list saved tenants: {err}"));
+                ui.colored_label(
+                    Tokens::ui(ui).bad,
+                    format!("Could not list saved tenants: {err}"),
+                );
                 return command;
             }
             Task::Done(Ok(listing)) => listing,
@@ -162,44 +190,59 @@ impl TenantStep {
             ui.weak("No saved tenants yet. Create one above.");
             return command;
         }
-        egui::Grid::new("saved-tenants").num_columns(5).striped(true).spacing([16.0, 6.0]).show(ui, |ui| {
-            ui.strong("Name");
-            ui.strong("Platform");
-            ui.strong("Identity provider");
-            ui.strong("Last change");
-            ui.label("");
-            ui.end_row();
-            for profile in &listing.profiles {
-                let is_open = open_id == Some(profile.id.as_str());
-                if is_open {
-                    ui.strong(format!("{} (open)", profile.name));
-                } else {
-                    ui.label(&profile.name);
-                }
-                ui.label(profile.platform.label());
-                ui.label(profile.idp.label());
-                ui.label(relative_time(profile.updated_at, env.now));
-                ui.horizontal(|ui| {
-                    if ui.add_enabled(!is_open, egui::Button::new("Open")).on_hover_text(&profile.id).clicked() {
-                        command = Some(TenantCommand::Open(profile.id.clone()));
-                    }
-                    if ui.button("Rename…").clicked() {
-                        self.dialog = Some(Dialog::Rename { id: profile.id.clone(), name: profile.name.clone() });
-                    }
-                    if ui.button("Duplicate").on_hover_text("Copy the settings; credentials are not copied").clicked() {
-                        command = Some(TenantCommand::Duplicate(profile.id.clone()));
-                    }
-                    if ui.button("Delete…").clicked() {
-                        self.dialog = Some(Dialog::Delete {
-                            id: profile.id.clone(),
-                            name: profile.name.clone(),
-                            credentials: profile.credentials.len(),
-                        });
-                    }
-                });
+        egui::Grid::new("saved-tenants")
+            .num_columns(5)
+            .striped(true)
+            .spacing([16.0, 6.0])
+            .show(ui, |ui| {
+                ui.strong("Name");
+                ui.strong("Platform");
+                ui.strong("Identity provider");
+                ui.strong("Last change");
+                ui.label("");
                 ui.end_row();
-            }
-        });
+                for profile in &listing.profiles {
+                    let is_open = open_id == Some(profile.id.as_str());
+                    if is_open {
+                        ui.strong(format!("{} (open)", profile.name));
+                    } else {
+                        ui.label(&profile.name);
+                    }
+                    ui.label(profile.platform.label());
+                    ui.label(profile.idp.label());
+                    ui.label(relative_time(profile.updated_at, env.now));
+                    ui.horizontal(|ui| {
+                        if ui
+                            .add_enabled(!is_open, egui::Button::new("Open"))
+                            .on_hover_text(&profile.id)
+                            .clicked()
+                        {
+                            command = Some(TenantCommand::Open(profile.id.clone()));
+                        }
+                        if ui.button("Rename…").clicked() {
+                            self.dialog = Some(Dialog::Rename {
+                                id: profile.id.clone(),
+                                name: profile.name.clone(),
+                            });
+                        }
+                        if ui
+                            .button("Duplicate")
+                            .on_hover_text("Copy the settings; credentials are not copied")
+                            .clicked()
+                        {
+                            command = Some(TenantCommand::Duplicate(profile.id.clone()));
+                        }
+                        if ui.button("Delete…").clicked() {
+                            self.dialog = Some(Dialog::Delete {
+                                id: profile.id.clone(),
+                                name: profile.name.clone(),
+                                credentials: profile.credentials.len(),
+                            });
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
         command
     }
 
@@ -257,17 +300,21 @@ impl TenantStep {
 fn open_profile_ui(ui: &mut egui::Ui, profile: &mut Profile) {
     ui.group(|ui| {
         ui.strong("Open tenant");
-        egui::Grid::new("open-tenant").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
-            let label = ui.label("Name");
-            ui.add(egui::TextEdit::singleline(&mut profile.name).desired_width(280.0)).labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label("Platform");
-            platform_combo(ui, "open-platform", label.id, &mut profile.platform);
-            ui.end_row();
-            let label = ui.label("Identity provider");
-            idp_combo(ui, "open-idp", label.id, &mut profile.idp);
-            ui.end_row();
-        });
+        egui::Grid::new("open-tenant")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                let label = ui.label("Name");
+                ui.add(egui::TextEdit::singleline(&mut profile.name).desired_width(280.0))
+                    .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("Platform");
+                platform_combo(ui, "open-platform", label.id, &mut profile.platform);
+                ui.end_row();
+                let label = ui.label("Identity provider");
+                idp_combo(ui, "open-idp", label.id, &mut profile.idp);
+                ui.end_row();
+            });
         if profile.name.trim().is_empty() {
             ui.colored_label(Tokens::ui(ui).bad, "The tenant needs a name");
         }
@@ -317,9 +364,17 @@ mod tests {
 
     #[test]
     fn relative_times_read_naturally() {
-        let now = DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(relative_time(now, now), "just now");
-        assert_eq!(relative_time(now - chrono::Duration::minutes(5), now), "5 min ago");
-        assert_eq!(relative_time(now - chrono::Duration::hours(3), now), "3 h ago");
+        assert_eq!(
+            relative_time(now - chrono::Duration::minutes(5), now),
+            "5 min ago"
+        );
+        assert_eq!(
+            relative_time(now - chrono::Duration::hours(3), now),
+            "3 h ago"
+        );
     }
 }

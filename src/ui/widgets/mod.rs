@@ -1,3 +1,6 @@
 //! Widgets shared by several steps.
 
+pub mod calendar_export;
+pub mod expiry_badge;
+pub mod secret_reveal;
 pub mod toasts;

@@ -1,0 +1,132 @@
+//! `check oidc`: runs the OIDC check suite ([`crate::probes::oidc`]) from the command line
+//! and prints the same findings as the Test SSO step, as text or `--json`.
+//!
+//! The client secret comes from an environment variable, never from an argument (other
+//! users can read the process list). Exit codes follow DESIGN.md: 0 when nothing failed,
+//! 1 when a check failed, 2 for bad usage or configuration.
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+
+use crate::catalog::SsoProtocol;
+use crate::model::PlatformId;
+use crate::probes::http::{DEFAULT_TIMEOUT_SECS, Policy};
+use crate::probes::oidc::{self, OidcInput};
+use crate::secrets::Secret;
+
+/// Options of `check oidc`.
+#[derive(Debug, Args)]
+pub struct CheckOidcArgs {
+    /// The issuer URL, for example `https://login.microsoftonline.com/<tenant-id>/v2.0`.
+    #[arg(long, value_name = "URL")]
+    pub issuer: String,
+    /// Application (client) id; with --client-secret-env the pair is checked at the
+    /// token endpoint.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Name of the environment variable that holds the client secret.
+    #[arg(long, value_name = "VAR", requires = "client_id")]
+    pub client_secret_env: Option<String>,
+    /// The redirect URI registered for the client (sent with the dummy authorization
+    /// code when the client may not use client credentials); defaults to the platform's.
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// Platform preset, for the scopes and redirect URI it needs: airia, axonflow,
+    /// workspace365, claresia, aws-iam-identity-center, generic.
+    #[arg(long, value_name = "P")]
+    pub platform: Option<PlatformId>,
+    /// Seconds allowed per request.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT_SECS)]
+    pub timeout: u64,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the checks and prints the report. `Err` is a usage or configuration problem
+/// (exit 2); otherwise 1 when a check failed, 0 when none did.
+pub fn run(args: &CheckOidcArgs) -> anyhow::Result<ExitCode> {
+    let input = resolve(args)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the network runtime")?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the command line has no frame to block; it waits for the report"
+    )]
+    let report = runtime.block_on(oidc::check(
+        &input,
+        Policy::with_timeout_secs(args.timeout),
+        &|_| {},
+    ));
+    super::out(&if args.json {
+        report.to_json()
+    } else {
+        report.to_text()
+    });
+    Ok(if report.has_failures() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Builds the probe input from the options, the environment and the platform preset.
+fn resolve(args: &CheckOidcArgs) -> anyhow::Result<OidcInput> {
+    if args.issuer.trim().is_empty() {
+        bail!("--issuer is empty; pass the issuer URL");
+    }
+    let client_secret = match &args.client_secret_env {
+        Some(var) => Some(secret_from_env(var)?),
+        None => None,
+    };
+    let mut input = OidcInput {
+        issuer: args.issuer.clone(),
+        client_id: args.client_id.clone(),
+        client_secret,
+        redirect_uri: args.redirect_uri.clone(),
+        extra_scopes: Vec::new(),
+    };
+    if let Some(id) = args.platform {
+        let platform = crate::catalog::catalog().platform(id);
+        if platform.sso.protocol == SsoProtocol::Saml {
+            bail!(
+                "{} signs users in with SAML, not OpenID Connect; check oidc does not apply to it",
+                platform.name
+            );
+        }
+        input.extra_scopes = platform
+            .sso
+            .scopes
+            .iter()
+            .filter(|s| !oidc::BASE_SCOPES.contains(&s.as_str()))
+            .cloned()
+            .collect();
+        let fixed = &platform.sso.redirect_uri;
+        if input.redirect_uri.is_none()
+            && !fixed.is_empty()
+            && crate::catalog::placeholders(fixed).is_empty()
+        {
+            input.redirect_uri = Some(fixed.clone());
+        }
+    }
+    Ok(input)
+}
+
+fn secret_from_env(var: &str) -> anyhow::Result<Secret> {
+    match std::env::var(var) {
+        Ok(value) if value.trim().is_empty() => {
+            bail!("the environment variable {var} is empty; put the client secret in it")
+        }
+        Ok(value) => Ok(Secret::new(value)),
+        Err(std::env::VarError::NotPresent) => {
+            bail!("the environment variable {var} is not set; export the client secret in it first")
+        }
+        Err(std::env::VarError::NotUnicode(_)) => {
+            bail!("the environment variable {var} is not valid UTF-8")
+        }
+    }
+}

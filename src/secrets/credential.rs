@@ -1,0 +1,541 @@
+//! Rules for adding a credential to a profile, shared by the Credentials step and the
+//! `token` commands: who may generate which credential, the default lifetime from the
+//! platform or IdP preset, parsing an expiry, the metadata written to the profile, and
+//! finding keyring entries whose profile or credential is gone.
+//!
+//! Pure: no I/O, no clock (`now` is a parameter). The secret value itself never enters a
+//! [`CredentialMeta`]; only its last four characters do.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use super::{Secret, parse_account};
+use crate::catalog::{Idp, Platform, TokenIssuer};
+use crate::model::{
+    CredentialKind, CredentialMeta, CredentialOrigin, CredentialState, HistoryEntry, IdpId, Profile,
+};
+
+/// Longest lifetime accepted, in days (ten years); longer is almost certainly a typo.
+pub const MAX_LIFETIME_DAYS: u32 = 3650;
+
+/// Whether the wizard may generate a credential of this kind, or only import one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Issuance {
+    /// The admin chooses the value: the wizard generates it.
+    Generate,
+    /// The platform or IdP creates the value; the admin pastes it in once.
+    ImportOnly {
+        /// One sentence saying who creates it and where.
+        why: String,
+    },
+}
+
+/// Who creates a credential of `kind` for this platform and IdP (`token_issued_by` in
+/// `assets/platforms.toml` for SCIM tokens; client secrets come from the IdP, and only a
+/// generic provider may accept one chosen by the admin).
+pub fn issuance(kind: CredentialKind, platform: &Platform, idp: &Idp) -> Issuance {
+    match kind {
+        CredentialKind::ScimToken => match platform.scim.token_issued_by {
+            TokenIssuer::Admin => Issuance::Generate,
+            TokenIssuer::Platform => Issuance::ImportOnly {
+                why: format!(
+                    "{} creates SCIM tokens itself: create one there and paste it here once",
+                    platform.name
+                ),
+            },
+        },
+        CredentialKind::ClientSecret if idp.id == IdpId::Generic => Issuance::Generate,
+        CredentialKind::ClientSecret => Issuance::ImportOnly {
+            why: format!(
+                "{} creates client secrets itself: add one to the app registration and paste it here once",
+                idp.name
+            ),
+        },
+    }
+}
+
+/// The preset lifetime of a new credential, in days: the platform's SCIM token lifetime,
+/// or the IdP's suggested (shortest offered) client secret lifetime.
+pub fn preset_lifetime_days(kind: CredentialKind, platform: &Platform, idp: &Idp) -> Option<u32> {
+    match kind {
+        CredentialKind::ScimToken => platform.scim.token_lifetime_days,
+        CredentialKind::ClientSecret => idp.secret_lifetimes_days.first().copied(),
+    }
+}
+
+/// How the admin set the expiry of a new credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpiryChoice {
+    /// The platform or IdP preset ([`preset_lifetime_days`]); no expiry when there is none.
+    Preset,
+    /// This many days from now.
+    LifetimeDays(u32),
+    /// This moment.
+    At(DateTime<Utc>),
+    /// It does not expire (for example Okta and OneLogin client secrets by default).
+    Never,
+}
+
+/// An expiry the admin gave that cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExpiryError {
+    /// Not a date.
+    #[error("{given:?} is not a date; write it as YYYY-MM-DD, for example 2027-06-30")]
+    BadDate {
+        /// What was typed.
+        given: String,
+    },
+    /// Not a whole number of days in range.
+    #[error(
+        "{given:?} is not a lifetime; give a whole number of days from 1 to {MAX_LIFETIME_DAYS}"
+    )]
+    BadLifetime {
+        /// What was typed.
+        given: String,
+    },
+}
+
+/// When a credential expires under `choice`, seen at `now`.
+pub fn resolve_expiry(
+    choice: ExpiryChoice,
+    preset_days: Option<u32>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    match choice {
+        ExpiryChoice::Preset => preset_days.map(|days| now + Duration::days(i64::from(days))),
+        ExpiryChoice::LifetimeDays(days) => Some(now + Duration::days(i64::from(days))),
+        ExpiryChoice::At(at) => Some(at),
+        ExpiryChoice::Never => None,
+    }
+}
+
+/// Parses a lifetime in days, 1 to [`MAX_LIFETIME_DAYS`].
+pub fn parse_lifetime_days(text: &str) -> Result<u32, ExpiryError> {
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|days| (1..=MAX_LIFETIME_DAYS).contains(days))
+        .ok_or_else(|| ExpiryError::BadLifetime {
+            given: text.to_owned(),
+        })
+}
+
+/// Parses a date as `YYYY-MM-DD` (the start of that day, UTC: the conservative reading of
+/// "expires on") or a full RFC 3339 timestamp.
+pub fn parse_date(text: &str) -> Result<DateTime<Utc>, ExpiryError> {
+    let text = text.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|at| at.and_utc())
+        .ok_or_else(|| ExpiryError::BadDate {
+            given: text.to_owned(),
+        })
+}
+
+/// What the admin asked for, before the value exists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCredential {
+    /// SCIM token or client secret.
+    pub kind: CredentialKind,
+    /// The admin's label; empty gives "<kind> <date>".
+    pub label: String,
+    /// Generated or imported.
+    pub origin: CredentialOrigin,
+    /// When it expires, if known.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The metadata of a new credential of `profile` holding `secret`: a fresh id, the last
+/// four characters, no value. `random` supplies the id's suffix (tests pass a constant).
+pub fn credential_meta(
+    profile: &Profile,
+    new: NewCredential,
+    secret: &Secret,
+    now: DateTime<Utc>,
+    random: impl FnMut() -> u32,
+) -> CredentialMeta {
+    let label = if new.label.trim().is_empty() {
+        format!("{} {}", new.kind.label(), now.format("%Y-%m-%d"))
+    } else {
+        new.label.trim().to_owned()
+    };
+    CredentialMeta {
+        id: fresh_credential_id(profile, new.kind, random),
+        kind: new.kind,
+        label,
+        origin: new.origin,
+        created_at: now,
+        expires_at: new.expires_at,
+        last4: secret.last4(),
+        last_verified_at: None,
+        state: CredentialState::Active,
+        session_only: false,
+    }
+}
+
+/// A credential id unused in `profile`: `<kind>-<6 hex digits>`.
+pub fn fresh_credential_id(
+    profile: &Profile,
+    kind: CredentialKind,
+    mut random: impl FnMut() -> u32,
+) -> String {
+    loop {
+        let id = format!("{}-{:06x}", kind.as_str(), random() & 0x00ff_ffff);
+        if profile.credential(&id).is_none() {
+            return id;
+        }
+    }
+}
+
+/// Six random hex digits' worth from the OS RNG, for [`credential_meta`]. A failing RNG
+/// gives 0; [`fresh_credential_id`] still keeps ids unique within the profile.
+pub fn os_random() -> u32 {
+    let mut bytes = [0_u8; 4];
+    let _ = getrandom::fill(&mut bytes);
+    u32::from_le_bytes(bytes)
+}
+
+/// Adds a stored credential to the profile and makes it the one in use for its kind (the
+/// SSO app's client secret or the SCIM app's token). The previous one stays listed until
+/// the admin removes it, so nothing is lost before the new one is tested.
+pub fn attach(profile: &mut Profile, meta: CredentialMeta, now: DateTime<Utc>) {
+    let expires = meta.expires_at.map_or_else(
+        || "no expiry set".to_owned(),
+        |at| format!("expires {}", at.format("%Y-%m-%d")),
+    );
+    let verb = match meta.origin {
+        CredentialOrigin::Generated => "Generated",
+        CredentialOrigin::Imported => "Imported",
+    };
+    profile.history.push(HistoryEntry {
+        at: now,
+        event: format!(
+            "{verb} {} “{}” ({}), {expires}",
+            meta.kind.label(),
+            meta.label,
+            super::masked(&meta.last4)
+        ),
+    });
+    match meta.kind {
+        CredentialKind::ScimToken => profile.scim.token_credential = Some(meta.id.clone()),
+        CredentialKind::ClientSecret => {
+            profile.sso.client_secret_credential = Some(meta.id.clone())
+        }
+    }
+    profile.credentials.push(meta);
+}
+
+/// Removes a credential's metadata (the caller deletes its value from the store); the app
+/// that used it is left without one. Returns what was removed.
+pub fn detach(
+    profile: &mut Profile,
+    credential_id: &str,
+    now: DateTime<Utc>,
+) -> Option<CredentialMeta> {
+    let index = profile
+        .credentials
+        .iter()
+        .position(|c| c.id == credential_id)?;
+    let meta = profile.credentials.remove(index);
+    if profile.scim.token_credential.as_deref() == Some(credential_id) {
+        profile.scim.token_credential = None;
+    }
+    if profile.sso.client_secret_credential.as_deref() == Some(credential_id) {
+        profile.sso.client_secret_credential = None;
+    }
+    profile.history.push(HistoryEntry {
+        at: now,
+        event: format!(
+            "Removed {} “{}” ({}) from the wizard",
+            meta.kind.label(),
+            meta.label,
+            super::masked(&meta.last4)
+        ),
+    });
+    Some(meta)
+}
+
+/// True when the profile's SSO or SCIM app uses this credential.
+pub fn in_use(profile: &Profile, credential_id: &str) -> bool {
+    profile.scim.token_credential.as_deref() == Some(credential_id)
+        || profile.sso.client_secret_credential.as_deref() == Some(credential_id)
+}
+
+/// A keyring entry nobody refers to any more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Orphan {
+    /// The keyring account (`<profile-id>/<credential-id>`).
+    pub account: String,
+    /// Why it is left over.
+    pub reason: OrphanReason,
+}
+
+/// Why a keyring entry is left over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OrphanReason {
+    /// No profile has this id (deleted, or deleted by another copy of the wizard).
+    ProfileGone,
+    /// The profile exists but no longer lists the credential.
+    CredentialGone {
+        /// The tenant's name.
+        tenant: String,
+    },
+    /// The account name is not one the wizard writes.
+    Unrecognised,
+}
+
+impl OrphanReason {
+    /// Words for the clean-up list.
+    pub fn label(&self) -> String {
+        match self {
+            Self::ProfileGone => "its tenant profile no longer exists".to_owned(),
+            Self::CredentialGone { tenant } => {
+                format!("“{tenant}” no longer lists this credential")
+            }
+            Self::Unrecognised => "not a name the wizard writes".to_owned(),
+        }
+    }
+}
+
+/// Keyring accounts (from [`super::SecretStore::accounts`]) that no profile refers to.
+/// Profiles whose file could not be read are named in `unreadable_ids` and their entries
+/// are never offered for deletion (the file may still be repaired).
+pub fn orphans<'a>(
+    profiles: impl IntoIterator<Item = &'a Profile>,
+    unreadable_ids: &[String],
+    accounts: &[String],
+) -> Vec<Orphan> {
+    let profiles: Vec<&Profile> = profiles.into_iter().collect();
+    accounts
+        .iter()
+        .filter_map(|account| {
+            let reason = match parse_account(account) {
+                None => OrphanReason::Unrecognised,
+                Some((profile_id, _)) if unreadable_ids.iter().any(|id| id == profile_id) => {
+                    return None;
+                }
+                Some((profile_id, credential_id)) => match profiles
+                    .iter()
+                    .find(|p| p.id == profile_id)
+                {
+                    None => OrphanReason::ProfileGone,
+                    Some(profile) if profile.credential(credential_id).is_some() => return None,
+                    Some(profile) => OrphanReason::CredentialGone {
+                        tenant: profile.name.clone(),
+                    },
+                },
+            };
+            Some(Orphan {
+                account: account.clone(),
+                reason,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+    use crate::model::PlatformId;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn platform_issued_tokens_are_import_only() {
+        let catalog = catalog();
+        let entra = catalog.idp(IdpId::Entra);
+        let airia = catalog.platform(PlatformId::Airia);
+        assert!(matches!(
+            issuance(CredentialKind::ScimToken, airia, entra),
+            Issuance::ImportOnly { .. }
+        ));
+        let generic = catalog.platform(PlatformId::Generic);
+        assert_eq!(
+            issuance(CredentialKind::ScimToken, generic, entra),
+            Issuance::Generate
+        );
+        assert!(matches!(
+            issuance(CredentialKind::ClientSecret, generic, entra),
+            Issuance::ImportOnly { .. }
+        ));
+        assert_eq!(
+            issuance(
+                CredentialKind::ClientSecret,
+                generic,
+                catalog.idp(IdpId::Generic)
+            ),
+            Issuance::Generate
+        );
+    }
+
+    #[test]
+    fn presets_come_from_the_catalog() {
+        let catalog = catalog();
+        let entra = catalog.idp(IdpId::Entra);
+        assert_eq!(
+            preset_lifetime_days(
+                CredentialKind::ScimToken,
+                catalog.platform(PlatformId::Airia),
+                entra
+            ),
+            Some(180)
+        );
+        assert_eq!(
+            preset_lifetime_days(
+                CredentialKind::ScimToken,
+                catalog.platform(PlatformId::AwsIamIdentityCenter),
+                entra
+            ),
+            Some(365)
+        );
+        assert_eq!(
+            preset_lifetime_days(
+                CredentialKind::ClientSecret,
+                catalog.platform(PlatformId::Generic),
+                entra
+            ),
+            Some(180)
+        );
+        assert_eq!(
+            preset_lifetime_days(
+                CredentialKind::ClientSecret,
+                catalog.platform(PlatformId::Generic),
+                catalog.idp(IdpId::Okta)
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn expiry_choices_resolve_against_now() {
+        let now = now();
+        assert_eq!(
+            resolve_expiry(ExpiryChoice::Preset, Some(180), now),
+            Some(now + Duration::days(180))
+        );
+        assert_eq!(resolve_expiry(ExpiryChoice::Preset, None, now), None);
+        assert_eq!(
+            resolve_expiry(ExpiryChoice::LifetimeDays(7), None, now),
+            Some(now + Duration::days(7))
+        );
+        assert_eq!(resolve_expiry(ExpiryChoice::Never, Some(180), now), None);
+        let date = parse_date("2027-06-30").unwrap();
+        assert_eq!(date.to_rfc3339(), "2027-06-30T00:00:00+00:00");
+        assert_eq!(
+            parse_date("2027-06-30T10:00:00+02:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2027-06-30T08:00:00+00:00"
+        );
+        assert!(matches!(
+            parse_date("30.06.2027"),
+            Err(ExpiryError::BadDate { .. })
+        ));
+        assert_eq!(parse_lifetime_days(" 90 "), Ok(90));
+        assert!(parse_lifetime_days("0").is_err());
+        assert!(parse_lifetime_days("-5").is_err());
+        assert!(parse_lifetime_days("99999").is_err());
+    }
+
+    #[test]
+    fn attach_points_the_app_at_the_new_credential_and_keeps_only_metadata() {
+        let mut profile = Profile::new(
+            "acme-1".into(),
+            "Acme".into(),
+            PlatformId::Generic,
+            IdpId::Okta,
+            now(),
+        );
+        let secret = Secret::new("0123456789-very-secret-value-wxyz");
+        let new = NewCredential {
+            kind: CredentialKind::ScimToken,
+            label: String::new(),
+            origin: CredentialOrigin::Generated,
+            expires_at: Some(now() + Duration::days(30)),
+        };
+        let meta = credential_meta(&profile, new, &secret, now(), || 0xabcdef);
+        assert_eq!(meta.id, "scim-token-abcdef");
+        assert_eq!(meta.label, "SCIM token 2026-11-23");
+        assert_eq!(meta.last4, "wxyz");
+        attach(&mut profile, meta, now());
+        assert_eq!(
+            profile.scim.token_credential.as_deref(),
+            Some("scim-token-abcdef")
+        );
+        let json = serde_json::to_string(&profile).unwrap();
+        assert!(!json.contains(secret.expose()));
+        assert!(
+            !json.contains("session_only"),
+            "false is not written: {json}"
+        );
+
+        // A second id never collides with the first.
+        let mut calls = 0;
+        let id = fresh_credential_id(&profile, CredentialKind::ScimToken, || {
+            calls += 1;
+            if calls == 1 { 0xabcdef } else { 0x123456 }
+        });
+        assert_eq!(id, "scim-token-123456");
+
+        assert!(in_use(&profile, "scim-token-abcdef"));
+        let removed = detach(&mut profile, "scim-token-abcdef", now()).unwrap();
+        assert_eq!(removed.id, "scim-token-abcdef");
+        assert_eq!(profile.scim.token_credential, None);
+        assert!(profile.credentials.is_empty());
+    }
+
+    #[test]
+    fn orphans_are_entries_whose_profile_or_credential_is_gone() {
+        let mut profile = Profile::new(
+            "acme-1".into(),
+            "Acme".into(),
+            PlatformId::Generic,
+            IdpId::Okta,
+            now(),
+        );
+        let secret = Secret::new("abcd");
+        let new = NewCredential {
+            kind: CredentialKind::ScimToken,
+            label: "t".into(),
+            origin: CredentialOrigin::Imported,
+            expires_at: None,
+        };
+        let meta = credential_meta(&profile, new, &secret, now(), || 1);
+        attach(&mut profile, meta, now());
+        let accounts = vec![
+            "acme-1/scim-token-000001".to_owned(),
+            "acme-1/scim-token-000002".to_owned(),
+            "gone-2/client-secret-000003".to_owned(),
+            "broken-3/scim-token-000004".to_owned(),
+            "stray".to_owned(),
+        ];
+        let found = orphans([&profile], &["broken-3".to_owned()], &accounts);
+        assert_eq!(
+            found,
+            [
+                Orphan {
+                    account: "acme-1/scim-token-000002".into(),
+                    reason: OrphanReason::CredentialGone {
+                        tenant: "Acme".into()
+                    }
+                },
+                Orphan {
+                    account: "gone-2/client-secret-000003".into(),
+                    reason: OrphanReason::ProfileGone
+                },
+                Orphan {
+                    account: "stray".into(),
+                    reason: OrphanReason::Unrecognised
+                },
+            ]
+        );
+    }
+}
