@@ -2,6 +2,11 @@
 //! issuers with and without a path, an exact-match failure, and the client secret check
 //! with both strategies (client credentials, and a dummy authorization code).
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "#[tokio::test] blocks on the test's own runtime, not on a frame"
+)]
+
 mod support;
 
 use std::sync::Mutex;

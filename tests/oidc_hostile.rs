@@ -2,6 +2,16 @@
 //! 127.0.0.1:0 (no test peer is involved). Every case must end in its own clear finding,
 //! within the timeout, with every OIDC check id in the report and no panic.
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "#[tokio::test] blocks on the test's own runtime, not on a frame"
+)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test set-up on 127.0.0.1 that cannot fail in a working sandbox"
+)]
+
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -81,7 +91,7 @@ async fn answer<S: AsyncRead + AsyncWrite + Unpin>(
                 body.len()
             );
             for (name, value) in headers {
-                head.push_str(&format!("{name}: {value}\r\n"));
+                let _ = write!(head, "{name}: {value}\r\n");
             }
             head.push_str("\r\n");
             let _ = stream.write_all(head.as_bytes()).await;
@@ -105,13 +115,13 @@ async fn answer<S: AsyncRead + AsyncWrite + Unpin>(
             }
         }
         Reply::Silent => {
-            tokio::time::sleep(Duration::from_secs(120)).await;
+            tokio::time::sleep(Duration::from_mins(2)).await;
         }
     }
 }
 
 /// The request path; `None` (after a 400, as real HTTP servers do) for anything that is
-/// not an HTTP request, such as a TLS ClientHello.
+/// not an HTTP request, such as a TLS `ClientHello`.
 async fn read_path<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) -> Option<String> {
     let mut head = Vec::new();
     let mut buf = [0_u8; 4096];
@@ -408,7 +418,7 @@ async fn announced_100_mb_body_is_refused_unread() {
             let _ = read_path(&mut stream).await;
             let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n{";
             let _ = stream.write_all(head.as_bytes()).await;
-            tokio::time::sleep(Duration::from_secs(60)).await;
+            tokio::time::sleep(Duration::from_mins(1)).await;
         }
     });
     let started = Instant::now();
@@ -499,13 +509,13 @@ async fn jwks_that_is_html_fails() {
 
 #[tokio::test]
 async fn alg_none_is_a_failure() {
-    let server = serve(|base, path| match path {
-        "/jwks" => json_reply(&json!({"keys": [public_rsa_key("rsa")]})),
-        _ => {
-            let mut doc = document(base);
-            doc["id_token_signing_alg_values_supported"] = json!(["RS256", "none"]);
-            json_reply(&doc)
+    let server = serve(|base, path| {
+        if path == "/jwks" {
+            return json_reply(&json!({"keys": [public_rsa_key("rsa")]}));
         }
+        let mut doc = document(base);
+        doc["id_token_signing_alg_values_supported"] = json!(["RS256", "none"]);
+        json_reply(&doc)
     })
     .await;
     let report = run(&server.base, 5).await;

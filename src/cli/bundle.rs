@@ -14,10 +14,12 @@ use crate::export::bundle::{self, BundleInput};
 
 /// Options of `bundle`.
 #[derive(Debug, Args)]
-#[command(after_help = "The bundle holds settings, check results and credential metadata \
+#[command(
+    after_help = "The bundle holds settings, check results and credential metadata \
     (kind, dates, last four characters), never a secret value; strings that look like \
     tokens are redacted too, and the \"redactions\" list says where. Read it before sending.\n\n\
-    Exit codes: 0 written, 2 bad usage or an unreadable profile.")]
+    Exit codes: 0 written, 2 bad usage or an unreadable profile."
+)]
 pub struct BundleArgs {
     /// Tenant profile to describe.
     #[arg(long, value_name = "ID")]

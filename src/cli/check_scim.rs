@@ -129,7 +129,7 @@ fn token_from_env(var: &str) -> anyhow::Result<Secret> {
 fn stored_token(profile_id: &str, credential_id: &str) -> anyhow::Result<Secret> {
     use crate::secrets::SecretStore as _;
     let account = crate::secrets::account(profile_id, credential_id);
-    let store = crate::secrets::os_keyring::KeyringStore::open()?;
+    let store = crate::secrets::KeyringStore::open()?;
     match store.get(&account)? {
         Some(token) if !token.is_empty() => Ok(token),
         _ => bail!(

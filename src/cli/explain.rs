@@ -31,7 +31,11 @@ pub struct ExplainArgs {
     pub json: bool,
     /// The error message or log line (quote it, or give several words); `-` or nothing
     /// reads it from standard input. Everything after the first word is part of the text.
-    #[arg(value_name = "TEXT", trailing_var_arg = true, allow_hyphen_values = true)]
+    #[arg(
+        value_name = "TEXT",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
     pub text: Vec<String>,
 }
 
@@ -40,7 +44,9 @@ pub struct ExplainArgs {
 pub fn run(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     let text = input_text(&args.text)?;
     if text.trim().is_empty() {
-        anyhow::bail!("no text to explain; paste the error message as an argument or on standard input");
+        anyhow::bail!(
+            "no text to explain; paste the error message as an argument or on standard input"
+        );
     }
     let catalog = crate::catalog::catalog();
     let matches = match args.platform {

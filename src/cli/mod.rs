@@ -2,12 +2,14 @@
 //! text or `--json`. Exit codes (DESIGN.md): 0 nothing failed, 1 a check failed (or, for
 //! `expiry`, a credential is critical or expired), 2 bad usage or configuration.
 
-pub mod check_oidc;
 pub mod bundle;
+pub mod check_oidc;
 pub mod check_scim;
 pub mod checklist;
+pub mod expiry;
 pub mod explain;
 mod profile;
+pub mod token;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -47,6 +49,12 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Write a redacted support bundle (JSON) for a profile.
     Bundle(bundle::BundleArgs),
+    /// Generate or import a SCIM token or client secret (stored in the OS keyring).
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+    /// List every credential of every profile, most urgent first; exit 1 when one is
+    /// expired or has under 7 days left.
+    Expiry(expiry::ExpiryArgs),
 }
 
 /// What `check` tests.
@@ -98,6 +106,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::Checklist(args) => checklist::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Bundle(args) => bundle::run(&args),
+        Command::Token(command) => token::run(&command),
+        Command::Expiry(args) => expiry::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -301,7 +301,8 @@ pub fn scrub_text(text: &str, random_runs: bool) -> Option<String> {
             let gap = gap.trim();
             word == "bearer"
                 || word == "basic"
-                || (is_secret_key(&word) && matches!(gap, ":" | "=" | "\":\"" | "\": \"" | "='" | "=\""))
+                || (is_secret_key(&word)
+                    && matches!(gap, ":" | "=" | "\":\"" | "\": \"" | "='" | "=\""))
         });
         match scrub_run(run, after_keyword, random_runs) {
             Some(clean) => {
@@ -391,10 +392,23 @@ mod tests {
 
     #[test]
     fn secret_sounding_keys_are_recognised() {
-        for key in ["client_secret", "newToken", "PASSWORD", "api-key", "Authorization"] {
+        for key in [
+            "client_secret",
+            "newToken",
+            "PASSWORD",
+            "api-key",
+            "Authorization",
+        ] {
             assert!(is_secret_key(key), "{key}");
         }
-        for key in ["last4", "kind", "issuer", "client_id", "in_keyring", "expires_at"] {
+        for key in [
+            "last4",
+            "kind",
+            "issuer",
+            "client_id",
+            "in_keyring",
+            "expires_at",
+        ] {
             assert!(!is_secret_key(key), "{key}");
         }
     }

@@ -946,7 +946,8 @@ mod tests {
         let profile = profile();
         let review = ChecklistReview::for_profile(catalog, &profile);
         for format in [Format::Text, Format::Markdown, Format::Html] {
-            let text = render(&review, Some(&profile), at(3), format);
+            // Markdown escapes `_`; read it the way a renderer shows it.
+            let text = render(&review, Some(&profile), at(3), format).replace('\\', "");
             assert!(
                 text.contains("Verified by check oidc.issuer_match at 2026-03-02 09:30 UTC"),
                 "{format:?}"

@@ -42,10 +42,16 @@ pub fn calendar(due: &[Due], now: DateTime<Utc>) -> String {
         let idp = entry.idp.label();
         let summary = format!("{}: {what} expires", entry.tenant);
         lines.push("BEGIN:VEVENT".to_owned());
-        lines.push(format!("UID:{}.{}@sso-scim-wizard", entry.profile_id, entry.credential.id));
+        lines.push(format!(
+            "UID:{}.{}@sso-scim-wizard",
+            entry.profile_id, entry.credential.id
+        ));
         lines.push(format!("DTSTAMP:{stamp}"));
         lines.push(format!("DTSTART;VALUE=DATE:{}", day.format("%Y%m%d")));
-        lines.push(format!("DTEND;VALUE=DATE:{}", (day + Duration::days(1)).format("%Y%m%d")));
+        lines.push(format!(
+            "DTEND;VALUE=DATE:{}",
+            (day + Duration::days(1)).format("%Y%m%d")
+        ));
         lines.push(format!("SUMMARY:{}", escape(&summary)));
         let description = format!(
             "The {what} “{label}” of {tenant} ({platform} with {idp}) expires on {date}.\n{how}\n\
@@ -61,7 +67,10 @@ pub fn calendar(due: &[Due], now: DateTime<Utc>) -> String {
         for days in REMINDER_DAYS {
             lines.push("BEGIN:VALARM".to_owned());
             lines.push("ACTION:DISPLAY".to_owned());
-            lines.push(format!("DESCRIPTION:{}", escape(&format!("{summary} in {days} days: rotate it now"))));
+            lines.push(format!(
+                "DESCRIPTION:{}",
+                escape(&format!("{summary} in {days} days: rotate it now"))
+            ));
             lines.push(format!("TRIGGER:-P{days}D"));
             lines.push("END:VALARM".to_owned());
         }
@@ -77,7 +86,9 @@ pub fn calendar(due: &[Due], now: DateTime<Utc>) -> String {
 
 /// How many events [`calendar`] writes for `due` at `now`.
 pub fn event_count(due: &[Due], now: DateTime<Utc>) -> usize {
-    due.iter().filter(|d| d.credential.expires_at.is_some_and(|at| at > now)).count()
+    due.iter()
+        .filter(|d| d.credential.expires_at.is_some_and(|at| at > now))
+        .count()
 }
 
 /// What to rotate where, in one sentence.
@@ -135,17 +146,28 @@ mod tests {
     use crate::secrets::Secret;
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
-    fn due(tenant: &str, kind: CredentialKind, expires_in_days: Option<i64>, secret: &Secret) -> Due {
+    fn due(
+        tenant: &str,
+        kind: CredentialKind,
+        expires_in_days: Option<i64>,
+        secret: &Secret,
+    ) -> Due {
         Due {
             profile_id: "contoso-1a2b3c".into(),
             tenant: tenant.into(),
             platform: PlatformId::Airia,
             idp: IdpId::Entra,
             credential: CredentialMeta {
-                id: format!("{}-00000{}", kind.as_str(), expires_in_days.unwrap_or(0).abs() % 10),
+                id: format!(
+                    "{}-00000{}",
+                    kind.as_str(),
+                    expires_in_days.unwrap_or(0).abs() % 10
+                ),
                 kind,
                 label: "Production, main".into(),
                 origin: CredentialOrigin::Imported,
@@ -165,7 +187,12 @@ mod tests {
         let secret = Secret::new("airia_scim_9f8e7d6c5b4a39281706");
         let entries = [
             due("Contoso; EU", CredentialKind::ScimToken, Some(180), &secret),
-            due("Contoso; EU", CredentialKind::ClientSecret, Some(20), &secret),
+            due(
+                "Contoso; EU",
+                CredentialKind::ClientSecret,
+                Some(20),
+                &secret,
+            ),
             due("Old", CredentialKind::ScimToken, Some(-3), &secret),
             due("Forever", CredentialKind::ClientSecret, None, &secret),
         ];
@@ -194,8 +221,12 @@ mod tests {
     #[test]
     fn long_lines_are_folded_at_75_octets_with_crlf() {
         let secret = Secret::new("x");
-        let tenant = "Ünïcödé tenant with a very long name that goes on and on and on to force folding";
-        let ics = calendar(&[due(tenant, CredentialKind::ScimToken, Some(40), &secret)], now());
+        let tenant =
+            "Ünïcödé tenant with a very long name that goes on and on and on to force folding";
+        let ics = calendar(
+            &[due(tenant, CredentialKind::ScimToken, Some(40), &secret)],
+            now(),
+        );
         for line in ics.split("\r\n") {
             assert!(line.len() <= 75, "{} octets: {line}", line.len());
             assert!(!line.contains('\n'));

@@ -459,6 +459,9 @@ fn classify(err: &reqwest::Error, url: &str) -> HttpError {
         || lower.contains("tls")
         || lower.contains("handshake")
         || lower.contains("unknownissuer")
+        // rustls' words when the other side answers a ClientHello with plain HTTP.
+        || lower.contains("corrupt message")
+        || lower.contains("invalidcontenttype")
     {
         return HttpError::Tls {
             url,

@@ -75,8 +75,14 @@ impl LoginInput {
 pub struct LoginOutcome {
     /// Every claim of the verified ID token.
     pub claims: BTreeMap<String, Value>,
-    /// The platform's JIT claims that were absent or empty.
+    /// Claims from the userinfo endpoint (OpenID Connect Core §5.3), empty when the IdP
+    /// has none or it did not answer; only kept when its `sub` is the ID token's.
+    pub userinfo: BTreeMap<String, Value>,
+    /// The platform's JIT claims found in neither the ID token nor userinfo.
     pub missing_jit_claims: Vec<String>,
+    /// The platform's JIT claims only userinfo has: the platform gets them only if it
+    /// reads the userinfo endpoint.
+    pub userinfo_only_jit_claims: Vec<String>,
     /// The signature algorithm of the ID token.
     pub algorithm: String,
     /// The `kid` of the key that verified it, if the token named one.
@@ -85,12 +91,42 @@ pub struct LoginOutcome {
     pub redirect_uri: String,
 }
 
+/// Where a claim was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimSource {
+    /// In the verified ID token.
+    IdToken,
+    /// Only at the userinfo endpoint.
+    Userinfo,
+}
+
+impl ClaimSource {
+    /// Words for the claims table.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::IdToken => "ID token",
+            Self::Userinfo => "userinfo only",
+        }
+    }
+}
+
 impl LoginOutcome {
-    /// The claims people look at, in display order, as text (arrays joined by commas).
-    pub fn display_claims(&self) -> Vec<(&'static str, Option<String>)> {
+    /// The claims people look at, in display order, as text (arrays joined by commas) with
+    /// where each was found; `None` when neither source has it.
+    pub fn display_claims(&self) -> Vec<(&'static str, Option<(String, ClaimSource)>)> {
         DISPLAY_CLAIMS
             .iter()
-            .map(|name| (*name, self.claims.get(*name).and_then(claim_text)))
+            .map(|name| {
+                let found = match self.claims.get(*name).and_then(claim_text) {
+                    Some(text) => Some((text, ClaimSource::IdToken)),
+                    None => self
+                        .userinfo
+                        .get(*name)
+                        .and_then(claim_text)
+                        .map(|text| (text, ClaimSource::Userinfo)),
+                };
+                (*name, found)
+            })
             .collect()
     }
 }
@@ -217,6 +253,7 @@ struct Endpoints {
     authorization: Url,
     token: Url,
     jwks: Url,
+    userinfo: Option<Url>,
     auth_methods: Option<Vec<String>>,
 }
 
@@ -304,7 +341,7 @@ where
         });
     };
 
-    let id_token = redeem(
+    let tokens = redeem(
         &client,
         &endpoints,
         client_id,
@@ -316,17 +353,30 @@ where
     .await?;
     let jwks = fetch_jwks(&client, &endpoints.jwks).await?;
     let token = verify_id_token(
-        &id_token,
+        &tokens.id_token,
         &jwks,
         &endpoints.issuer,
         client_id,
         &nonce,
         input.client_secret.as_ref(),
     )?;
-    let missing_jit_claims = missing_claims(&token.claims, &input.jit_claims);
+    let userinfo = match (&endpoints.userinfo, &tokens.access_token) {
+        (Some(url), Some(access_token)) => {
+            fetch_userinfo(&client, url, access_token, &token.claims).await
+        }
+        _ => BTreeMap::new(),
+    };
+    let in_token = missing_claims(&token.claims, &input.jit_claims);
+    let missing_jit_claims = missing_claims(&userinfo, &in_token);
+    let userinfo_only_jit_claims = in_token
+        .into_iter()
+        .filter(|c| !missing_jit_claims.contains(c))
+        .collect();
     Ok(LoginOutcome {
         claims: token.claims,
+        userinfo,
         missing_jit_claims,
+        userinfo_only_jit_claims,
         algorithm: token.algorithm,
         key_id: token.key_id,
         redirect_uri,
@@ -361,6 +411,10 @@ async fn discover(client: &Client, issuer: &str) -> Result<Endpoints, LoginError
         authorization: url("authorization_endpoint")?,
         token: url("token_endpoint")?,
         jwks: url("jwks_uri")?,
+        userinfo: document
+            .get("userinfo_endpoint")
+            .and_then(Value::as_str)
+            .and_then(|text| http::parse_url(text).ok()),
         auth_methods: document
             .get("token_endpoint_auth_methods_supported")
             .and_then(Value::as_array)
@@ -566,7 +620,7 @@ async fn redeem(
     code: &str,
     redirect_uri: &str,
     verifier: &str,
-) -> Result<String, LoginError> {
+) -> Result<Tokens, LoginError> {
     let pairs = [
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -609,7 +663,7 @@ async fn redeem(
     let value: Value = response
         .json()
         .map_err(|err| LoginError::Token(format!("the answer is not JSON ({err})")))?;
-    value
+    let id_token = value
         .get("id_token")
         .and_then(Value::as_str)
         .map(str::to_owned)
@@ -618,7 +672,45 @@ async fn redeem(
                 "the answer has no id_token; check that the openid scope is granted to the app"
                     .to_owned(),
             )
-        })
+        })?;
+    let access_token = value
+        .get("access_token")
+        .and_then(Value::as_str)
+        .map(Secret::new);
+    Ok(Tokens {
+        id_token,
+        access_token,
+    })
+}
+
+/// What the token endpoint gave for the code.
+struct Tokens {
+    id_token: String,
+    access_token: Option<Secret>,
+}
+
+/// The userinfo claims, or nothing when the endpoint fails or names another subject (a
+/// mismatched `sub` must be ignored, OpenID Connect Core §5.3.4). Userinfo is a bonus:
+/// its failure does not fail the login.
+async fn fetch_userinfo(
+    client: &Client,
+    url: &Url,
+    access_token: &Secret,
+    id_claims: &BTreeMap<String, Value>,
+) -> BTreeMap<String, Value> {
+    let request = Request::get(url.clone())
+        .accept("application/json")
+        .bearer(access_token.clone());
+    let Ok(response) = client.send(request).await else {
+        return BTreeMap::new();
+    };
+    let Ok(Value::Object(claims)) = response.json() else {
+        return BTreeMap::new();
+    };
+    if !response.status.is_success() || claims.get("sub") != id_claims.get("sub") {
+        return BTreeMap::new();
+    }
+    claims.into_iter().collect()
 }
 
 async fn fetch_jwks(client: &Client, url: &Url) -> Result<Value, LoginError> {

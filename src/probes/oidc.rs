@@ -501,7 +501,13 @@ pub fn https_finding(entered: &Url, discovery: Option<&Discovery>) -> Finding {
     let mut loopback_only = true;
     let mut consider = |label: &str, url: &Url| {
         if url.scheme() != "https" {
-            plain.push(format!("{label} {url}"));
+            // The issuer is the report's target: its name is enough (and `Url` would
+            // show it normalised, with a trailing slash that was never typed).
+            plain.push(if label == "the issuer" {
+                label.to_owned()
+            } else {
+                format!("{label} {url}")
+            });
             if !http::is_loopback(url) {
                 loopback_only = false;
             }
@@ -800,13 +806,12 @@ pub fn signing_algs_finding(document: &Map<String, Value>) -> Finding {
 /// `oidc.scopes`: `openid` must be supported; `profile`, `email` and the platform's
 /// extra scopes should be.
 pub fn scopes_finding(document: &Map<String, Value>, extra: &[String]) -> Finding {
-    let wanted: Vec<&str> = BASE_SCOPES
-        .iter()
-        .copied()
-        .chain(extra.iter().map(String::as_str))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let mut wanted: Vec<&str> = BASE_SCOPES.to_vec();
+    for scope in extra {
+        if !wanted.contains(&scope.as_str()) {
+            wanted.push(scope);
+        }
+    }
     let Some(supported) = string_array(document, "scopes_supported") else {
         return Finding::warn(
             SCOPES,

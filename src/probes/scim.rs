@@ -80,6 +80,8 @@ impl ScimInput {
 /// Exactly what the write probe creates and does, for the consent dialog and for the run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WriteProbePlan {
+    /// The random part of the name (letters and digits only); the same id gives the same plan.
+    pub probe_id: String,
     /// The probe user's `userName` (and email): `ssw-probe-<random>@example.com`.
     pub user_name: String,
     /// The probe user's `externalId`.
@@ -112,6 +114,7 @@ impl WriteProbePlan {
             "emails": [{ "value": user_name, "type": "work", "primary": true }],
         });
         Self {
+            probe_id: clean,
             user_name,
             external_id,
             user,

@@ -71,7 +71,7 @@ pub enum ExpiryChoice {
     LifetimeDays(u32),
     /// This moment.
     At(DateTime<Utc>),
-    /// It does not expire (for example Okta and OneLogin client secrets by default).
+    /// It does not expire (many IdPs' client secrets by default).
     Never,
 }
 
@@ -157,18 +157,24 @@ pub fn credential_meta(
     now: DateTime<Utc>,
     random: impl FnMut() -> u32,
 ) -> CredentialMeta {
-    let label = if new.label.trim().is_empty() {
-        format!("{} {}", new.kind.label(), now.format("%Y-%m-%d"))
-    } else {
-        new.label.trim().to_owned()
+    let NewCredential {
+        kind,
+        label,
+        origin,
+        expires_at,
+    } = new;
+    let label = match label.trim() {
+        "" => format!("{} {}", kind.label(), now.format("%Y-%m-%d")),
+        trimmed if trimmed.len() == label.len() => label,
+        trimmed => trimmed.to_owned(),
     };
     CredentialMeta {
-        id: fresh_credential_id(profile, new.kind, random),
-        kind: new.kind,
+        id: fresh_credential_id(profile, kind, random),
+        kind,
         label,
-        origin: new.origin,
+        origin,
         created_at: now,
-        expires_at: new.expires_at,
+        expires_at,
         last4: secret.last4(),
         last_verified_at: None,
         state: CredentialState::Active,
@@ -219,12 +225,11 @@ pub fn attach(profile: &mut Profile, meta: CredentialMeta, now: DateTime<Utc>) {
             super::masked(&meta.last4)
         ),
     });
-    match meta.kind {
-        CredentialKind::ScimToken => profile.scim.token_credential = Some(meta.id.clone()),
-        CredentialKind::ClientSecret => {
-            profile.sso.client_secret_credential = Some(meta.id.clone())
-        }
-    }
+    let slot = match meta.kind {
+        CredentialKind::ScimToken => &mut profile.scim.token_credential,
+        CredentialKind::ClientSecret => &mut profile.sso.client_secret_credential,
+    };
+    *slot = Some(meta.id.clone());
     profile.credentials.push(meta);
 }
 
@@ -461,7 +466,7 @@ mod tests {
             origin: CredentialOrigin::Generated,
             expires_at: Some(now() + Duration::days(30)),
         };
-        let meta = credential_meta(&profile, new, &secret, now(), || 0xabcdef);
+        let meta = credential_meta(&profile, new, &secret, now(), || 0x00ab_cdef);
         assert_eq!(meta.id, "scim-token-abcdef");
         assert_eq!(meta.label, "SCIM token 2026-11-23");
         assert_eq!(meta.last4, "wxyz");
@@ -481,7 +486,7 @@ mod tests {
         let mut calls = 0;
         let id = fresh_credential_id(&profile, CredentialKind::ScimToken, || {
             calls += 1;
-            if calls == 1 { 0xabcdef } else { 0x123456 }
+            if calls == 1 { 0x00ab_cdef } else { 0x0012_3456 }
         });
         assert_eq!(id, "scim-token-123456");
 

@@ -34,7 +34,7 @@ pub fn generate_token() -> Result<Secret, GenerateError> {
     // Room for the whole encoding up front, so the buffer is never reallocated (and the
     // old one left behind unzeroized).
     let mut text = Zeroizing::new(String::with_capacity(TOKEN_CHARS + 1));
-    URL_SAFE_NO_PAD.encode_string(bytes.as_slice(), &mut *text);
+    URL_SAFE_NO_PAD.encode_string(bytes.as_slice(), &mut text);
     Ok(Secret::new(std::mem::take(&mut *text)))
 }
 

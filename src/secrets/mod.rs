@@ -144,7 +144,7 @@ impl fmt::Debug for MemoryStore {
         f.debug_struct("MemoryStore")
             .field("accounts", &self.lock().len())
             .field("fallback_reason", &self.fallback_reason)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

@@ -68,11 +68,18 @@ pub struct WizardApp {
     steps: Vec<(StepId, Box<dyn Step>)>,
     pending_leave: Option<(StepId, String)>,
     toasts: Toasts,
+    /// The troubleshooting side panel (owned by `ui::troubleshoot`).
+    troubleshoot: crate::ui::troubleshoot::Troubleshooter,
     status_line: Option<String>,
     frame_counter: Option<(PathBuf, u64)>,
     /// The expiry dashboard, a window over the wizard (owned by `ui::dashboard`).
     dashboard: crate::ui::dashboard::ExpiryDashboard,
     dashboard_open: bool,
+    /// The rotation walkthrough, shown instead of the step while the open profile has a
+    /// rotation in progress (owned by `ui::rotation`).
+    rotation: crate::ui::rotation::RotationScreen,
+    /// The admin went back to the wizard; a banner offers to resume.
+    rotation_hidden: bool,
 }
 
 impl WizardApp {
@@ -107,12 +114,15 @@ impl WizardApp {
             steps: fresh_steps(),
             pending_leave: None,
             toasts: Toasts::default(),
+            troubleshoot: crate::ui::troubleshoot::Troubleshooter::default(),
             status_line: None,
             frame_counter: std::env::var_os(FRAME_COUNTER_ENV)
                 .filter(|v| !v.is_empty())
                 .map(|p| (PathBuf::from(p), 0)),
             dashboard: crate::ui::dashboard::ExpiryDashboard::default(),
             dashboard_open: false,
+            rotation: crate::ui::rotation::RotationScreen::default(),
+            rotation_hidden: false,
         };
         if let Some(id) = &launch.profile_id {
             match app.store.load(id, Utc::now()) {
@@ -173,6 +183,9 @@ impl WizardApp {
         self.dirty_since = None;
         self.save_state = None;
         self.steps = fresh_steps();
+        // A profile saved mid-rotation opens straight into the walkthrough.
+        self.rotation = crate::ui::rotation::RotationScreen::default();
+        self.rotation_hidden = false;
     }
 
     fn refresh_listing(&mut self, ctx: &egui::Context) {
@@ -202,11 +215,16 @@ impl WizardApp {
         self.collect_save_results();
 
         egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar_ui(ui));
-        egui::Panel::bottom("nav-bar").show(ui, |ui| self.nav_ui(ui, now));
+        if !self.rotation_shown() {
+            egui::Panel::bottom("nav-bar").show(ui, |ui| self.nav_ui(ui, now));
+        }
         egui::Panel::left("step-rail")
             .resizable(false)
             .exact_size(190.0)
             .show(ui, |ui| self.rail_ui(ui, now));
+        self.troubleshoot.handle_requests(&ctx);
+        let platform = self.profile.as_ref().map(|p| p.platform);
+        self.troubleshoot.panel_ui(ui, self.catalog, platform);
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
@@ -262,6 +280,25 @@ impl WizardApp {
         {
             self.open_dashboard();
         }
+        let troubleshooting = self.troubleshoot.is_open();
+        if ui
+            .selectable_label(troubleshooting, "🔎  Troubleshoot…")
+            .on_hover_text("Paste an error message or code to find out what it means")
+            .clicked()
+        {
+            self.troubleshoot.set_open(!troubleshooting);
+        }
+    }
+
+    /// Opens the troubleshooting panel searching for `query` (an error message or code).
+    /// Widgets without access to the app use `ui::troubleshoot::request_query` instead.
+    pub fn open_troubleshooting(&mut self, query: &str) {
+        self.troubleshoot.open_query(query);
+    }
+
+    /// True while the troubleshooting panel is shown.
+    pub fn is_troubleshooting_open(&self) -> bool {
+        self.troubleshoot.is_open()
     }
 
     /// True while the expiry dashboard is shown.
@@ -288,7 +325,8 @@ impl WizardApp {
             now,
             toasts: &mut self.toasts,
         };
-        self.dashboard.window_ui(ctx, &mut self.dashboard_open, &mut env);
+        self.dashboard
+            .window_ui(ctx, &mut self.dashboard_open, &mut env);
     }
 
     fn nav_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {
@@ -360,7 +398,91 @@ impl WizardApp {
         });
     }
 
+    /// Opens `profile_id` (if it is not open) and starts rotating one of its credentials;
+    /// the walkthrough is shown at once. For the expiry dashboard's "Rotate…".
+    pub fn start_rotation(&mut self, profile_id: &str, credential_id: &str) -> Result<(), String> {
+        let now = Utc::now();
+        if self.profile.as_ref().is_none_or(|p| p.id != profile_id) {
+            let profile = self
+                .store
+                .load(profile_id, now)
+                .map_err(|err| err.to_string())?;
+            self.set_profile(profile);
+        }
+        let Some(profile) = self.profile.as_mut() else {
+            return Err("no tenant is open".to_owned());
+        };
+        if profile.rotation.is_none() {
+            wizard::rotation::begin(
+                profile,
+                self.catalog,
+                credential_id,
+                wizard::rotation::RotationReason::default(),
+                now,
+            )
+            .map_err(|err| err.to_string())?;
+        }
+        self.rotation_hidden = false;
+        self.flush();
+        Ok(())
+    }
+
+    /// True while the rotation walkthrough fills the window.
+    pub fn rotation_shown(&self) -> bool {
+        !self.rotation_hidden
+            && self
+                .profile
+                .as_ref()
+                .is_some_and(|p| self.rotation.is_open(p))
+    }
+
+    /// Draws the rotation walkthrough (or, when hidden, a banner to resume it); true when
+    /// the walkthrough took the place of the step.
+    fn rotation_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) -> bool {
+        let Some(profile) = self.profile.as_mut() else {
+            return false;
+        };
+        if !self.rotation.is_open(profile) {
+            self.rotation_hidden = false;
+            return false;
+        }
+        if self.rotation_hidden {
+            ui.horizontal(|ui| {
+                ui.colored_label(
+                    Tokens::ui(ui).warn,
+                    "A credential rotation is in progress for this tenant",
+                );
+                if ui.button("Resume rotation").clicked() {
+                    self.rotation_hidden = false;
+                }
+            });
+            ui.separator();
+            return false;
+        }
+        let mut env = StepEnv {
+            profile,
+            catalog: self.catalog,
+            now,
+            runtime: self.runtime.handle(),
+            secrets: &self.secrets,
+            toasts: &mut self.toasts,
+        };
+        match self.rotation.ui(ui, &mut env) {
+            crate::ui::rotation::RotationOutcome::Stay => {}
+            crate::ui::rotation::RotationOutcome::Flush => self.flush(),
+            crate::ui::rotation::RotationOutcome::Hide => {
+                self.rotation.on_leave();
+                self.rotation_hidden = true;
+                self.flush();
+            }
+        }
+        true
+    }
+
     fn step_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {
+        if self.rotation_ui(ui, now) {
+            return;
+        }
         if self.step == StepId::Tenant {
             let command = {
                 let mut env = TenantEnv {

@@ -53,33 +53,71 @@ struct Loaded {
     problems: Vec<String>,
 }
 
-/// Which severities are shown.
+/// A row's group for filtering and stacking: the severities, then "no expiry".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Group {
+    Expired,
+    Critical,
+    Warning,
+    Ok,
+    NoExpiry,
+}
+
+impl Group {
+    /// Every group, most urgent first (the timeline stacks them in this order).
+    const ALL: [Self; 5] = [
+        Self::Expired,
+        Self::Critical,
+        Self::Warning,
+        Self::Ok,
+        Self::NoExpiry,
+    ];
+
+    fn of(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
+        match expiry::severity_of(expires_at, now) {
+            Some(Severity::Expired) => Self::Expired,
+            Some(Severity::Critical) => Self::Critical,
+            Some(Severity::Warning) => Self::Warning,
+            Some(Severity::Ok) => Self::Ok,
+            None => Self::NoExpiry,
+        }
+    }
+
+    fn severity(self) -> Option<Severity> {
+        match self {
+            Self::Expired => Some(Severity::Expired),
+            Self::Critical => Some(Severity::Critical),
+            Self::Warning => Some(Severity::Warning),
+            Self::Ok => Some(Severity::Ok),
+            Self::NoExpiry => None,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Which groups are shown, and a search text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Filter {
-    expired: bool,
-    critical: bool,
-    warning: bool,
-    ok: bool,
-    no_expiry: bool,
+    /// Indexed by [`Group::index`].
+    shown: [bool; 5],
     text: String,
 }
 
 impl Default for Filter {
     fn default() -> Self {
-        Self { expired: true, critical: true, warning: true, ok: true, no_expiry: true, text: String::new() }
+        Self {
+            shown: [true; 5],
+            text: String::new(),
+        }
     }
 }
 
 impl Filter {
     fn shows(&self, due: &Due, now: DateTime<Utc>, needle: &str) -> bool {
-        let by_severity = match expiry::severity_of(due.credential.expires_at, now) {
-            Some(Severity::Expired) => self.expired,
-            Some(Severity::Critical) => self.critical,
-            Some(Severity::Warning) => self.warning,
-            Some(Severity::Ok) => self.ok,
-            None => self.no_expiry,
-        };
-        by_severity
+        self.shown[Group::of(due.credential.expires_at, now).index()]
             && (needle.is_empty()
                 || due.tenant.to_lowercase().contains(needle)
                 || due.credential.label.to_lowercase().contains(needle))
@@ -184,15 +222,20 @@ impl ExpiryDashboard {
         self.merge_open_profile(env.open_profile);
         let now = env.now;
         let needle = self.filter.text.trim().to_lowercase();
-        let visible: Vec<usize> =
-            (0..self.rows.len()).filter(|&i| self.filter.shows(&self.rows[i], now, &needle)).collect();
+        let visible: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| self.filter.shows(&self.rows[i], now, &needle))
+            .collect();
 
         ui.horizontal(|ui| {
             ui.heading("Credential expiry, all tenants");
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let rows = &self.rows;
-                self.calendar.button_ui(ui, env.runtime, now, env.toasts, || rows.clone());
-                if ui.add_enabled(!self.load.is_running(), egui::Button::new("Refresh")).clicked() {
+                self.calendar
+                    .button_ui(ui, env.runtime, now, env.toasts, || rows.clone());
+                if ui
+                    .add_enabled(!self.load.is_running(), egui::Button::new("Refresh"))
+                    .clicked()
+                {
                     self.reload();
                 }
             });
@@ -232,7 +275,10 @@ impl ExpiryDashboard {
         }
         self.load.poll();
         if let Some(result) = self.load.take() {
-            let loaded = result.unwrap_or_else(|err| Loaded { problems: vec![err], ..Loaded::default() });
+            let loaded = result.unwrap_or_else(|err| Loaded {
+                problems: vec![err],
+                ..Loaded::default()
+            });
             self.loaded = Some(loaded);
             self.merged_open = None;
             self.rebuild_rows(None);
@@ -258,40 +304,38 @@ impl ExpiryDashboard {
 
     fn rebuild_rows(&mut self, open: Option<&Profile>) {
         let Some(loaded) = &self.loaded else { return };
-        let others = loaded.profiles.iter().filter(|p| open.is_none_or(|o| o.id != p.id));
+        let others = loaded
+            .profiles
+            .iter()
+            .filter(|p| open.is_none_or(|o| o.id != p.id));
         self.rows = expiry::due_list(others.chain(open));
     }
 
     fn filter_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {
         let mut counts = [0_usize; 5];
         for due in &self.rows {
-            let slot = match expiry::severity_of(due.credential.expires_at, now) {
-                Some(Severity::Expired) => 0,
-                Some(Severity::Critical) => 1,
-                Some(Severity::Warning) => 2,
-                Some(Severity::Ok) => 3,
-                None => 4,
-            };
-            counts[slot] += 1;
+            counts[Group::of(due.credential.expires_at, now).index()] += 1;
         }
         let tokens = Tokens::ui(ui);
-        let Filter { expired, critical, warning, ok, no_expiry, text } = &mut self.filter;
+        let Filter { shown, text } = &mut self.filter;
         ui.horizontal_wrapped(|ui| {
             ui.label("Show:");
-            let toggle = |ui: &mut egui::Ui, on: &mut bool, severity: Option<Severity>, count: usize| {
+            for group in Group::ALL {
+                let severity = group.severity();
                 let words = severity.map_or("No expiry", Severity::label);
                 let colour = severity.map_or(tokens.muted, |s| tokens.severity(s));
-                let label = egui::RichText::new(format!("{} {words} ({count})", expiry_badge::icon(severity))).color(colour);
-                ui.checkbox(on, label);
-            };
-            toggle(ui, expired, Some(Severity::Expired), counts[0]);
-            toggle(ui, critical, Some(Severity::Critical), counts[1]);
-            toggle(ui, warning, Some(Severity::Warning), counts[2]);
-            toggle(ui, ok, Some(Severity::Ok), counts[3]);
-            toggle(ui, no_expiry, None, counts[4]);
+                let count = counts[group.index()];
+                let label = egui::RichText::new(format!(
+                    "{} {words} ({count})",
+                    expiry_badge::icon(severity)
+                ))
+                .color(colour);
+                ui.checkbox(&mut shown[group.index()], label);
+            }
             ui.separator();
             let label = ui.label("Tenant or label:");
-            ui.add(egui::TextEdit::singleline(text).desired_width(160.0)).labelled_by(label.id);
+            ui.add(egui::TextEdit::singleline(text).desired_width(160.0))
+                .labelled_by(label.id);
         });
     }
 
@@ -304,99 +348,43 @@ impl ExpiryDashboard {
         });
         let tokens = Tokens::ui(ui);
         let width = ui.available_width().max(200.0);
-        let (rect, response) = ui.allocate_exact_size(egui::vec2(width, TIMELINE_HEIGHT), egui::Sense::hover());
+        let (rect, response) =
+            ui.allocate_exact_size(egui::vec2(width, TIMELINE_HEIGHT), egui::Sense::hover());
         let painter = ui.painter_at(rect);
-        let plot = rect.shrink2(egui::vec2(4.0, 18.0));
-        let first_day = -TIMELINE_PAST_DAYS;
-        let last_day = self.span.days();
-        let span_days = (last_day - first_day) as f32;
-        let x_of = |days: f32| plot.left() + (days - first_day as f32) / span_days * plot.width();
-
-        // Bands: expired, under 7 days, under 30 days (DESIGN.md severity table).
-        let band = |from: f32, to: f32, colour: egui::Color32| {
-            let band_rect = egui::Rect::from_x_y_ranges(x_of(from)..=x_of(to), plot.y_range());
-            painter.rect_filled(band_rect, 0.0, colour.gamma_multiply(0.12));
-        };
-        band(first_day as f32, 0.0, tokens.bad);
-        band(0.0, 7.0, tokens.bad);
-        band(7.0, 30.0, tokens.warn);
-        painter.line_segment(
-            [egui::pos2(plot.left(), plot.bottom()), egui::pos2(plot.right(), plot.bottom())],
-            egui::Stroke::new(1.0, tokens.muted),
-        );
-        let font = egui::FontId::proportional(11.0);
-        for (day, text) in [(0.0, "today"), (7.0, "7 d"), (30.0, "30 d")] {
-            let x = x_of(day);
-            painter.line_segment(
-                [egui::pos2(x, plot.top()), egui::pos2(x, plot.bottom())],
-                egui::Stroke::new(if day == 0.0 { 1.5 } else { 0.5 }, tokens.muted),
-            );
-            painter.text(egui::pos2(x + 2.0, plot.top() - 2.0), egui::Align2::LEFT_BOTTOM, text, font.clone(), tokens.muted);
-        }
-        // Month ticks with dates along the bottom.
-        let step = if self.span == Span::Quarter { 30 } else { 90 };
-        let mut day = step;
-        while day < last_day {
-            let x = x_of(day as f32);
-            painter.line_segment([egui::pos2(x, plot.bottom()), egui::pos2(x, plot.bottom() + 4.0)], egui::Stroke::new(1.0, tokens.muted));
-            let date = (now + Duration::days(day)).format("%Y-%m-%d").to_string();
-            painter.text(egui::pos2(x, plot.bottom() + 5.0), egui::Align2::CENTER_TOP, date, font.clone(), tokens.muted);
-            day += step;
-        }
-
-        // One column per pixel (or so), stacked by severity.
-        let columns = (plot.width() / 3.0).floor().max(1.0) as usize;
-        let mut stacks = vec![[0_u32; 4]; columns];
-        let (mut earlier, mut later) = (0_usize, 0_usize);
-        let column_of = |at: DateTime<Utc>| -> Option<usize> {
-            let days = (at - now).num_seconds() as f32 / 86_400.0;
-            let fraction = (days - first_day as f32) / span_days;
-            (0.0..1.0).contains(&fraction).then(|| ((fraction * columns as f32) as usize).min(columns - 1))
-        };
-        for &index in visible {
-            let Some(at) = self.rows[index].credential.expires_at else { continue };
-            match column_of(at) {
-                Some(column) => stacks[column][severity_slot(expiry::severity(at, now))] += 1,
-                None if at < now => earlier += 1,
-                None => later += 1,
-            }
-        }
-        let tallest = stacks.iter().map(|s| s.iter().sum::<u32>()).max().unwrap_or(0).max(1);
-        let column_width = plot.width() / columns as f32;
-        for (column, stack) in stacks.iter().enumerate() {
-            let mut bottom = plot.bottom();
-            for (slot, &count) in stack.iter().enumerate() {
-                if count == 0 {
-                    continue;
-                }
-                let height = (count as f32 / tallest as f32 * plot.height()).max(3.0);
-                let left = plot.left() + column as f32 * column_width;
-                let bar = egui::Rect::from_min_max(egui::pos2(left, bottom - height), egui::pos2(left + column_width.max(2.0) - 0.5, bottom));
-                painter.rect_filled(bar, 0.0, tokens.severity(SLOTS[slot]));
-                bottom -= height;
-            }
-        }
-        if earlier > 0 {
-            painter.text(plot.left_top(), egui::Align2::LEFT_TOP, format!("← {earlier} earlier"), font.clone(), tokens.bad);
-        }
-        if later > 0 {
-            painter.text(plot.right_top(), egui::Align2::RIGHT_TOP, format!("{later} later →"), font, tokens.muted);
-        }
+        let scale = Scale::new(rect.shrink2(egui::vec2(4.0, 18.0)), self.span);
+        scale.axes(&painter, tokens, now);
+        let stacks = Stacks::count(&scale, visible.iter().map(|&i| &self.rows[i]), now);
+        stacks.paint(&painter, &scale, tokens);
 
         if let Some(pointer) = response.hover_pos()
-            && plot.x_range().contains(pointer.x)
+            && let Some(column) = scale.column_at(pointer.x)
         {
-            let column = (((pointer.x - plot.left()) / column_width) as usize).min(columns - 1);
             let names: Vec<String> = visible
                 .iter()
                 .map(|&i| &self.rows[i])
-                .filter(|d| d.credential.expires_at.and_then(column_of) == Some(column))
-                .map(|d| format!("{} · {} “{}”", d.tenant, d.credential.kind.label(), d.credential.label))
+                .filter(|d| {
+                    d.credential
+                        .expires_at
+                        .and_then(|at| scale.column_of(at, now))
+                        == Some(column)
+                })
+                .map(|d| {
+                    format!(
+                        "{} · {} “{}”",
+                        d.tenant,
+                        d.credential.kind.label(),
+                        d.credential.label
+                    )
+                })
                 .collect();
-            let day_at_pointer = first_day as f32 + (pointer.x - plot.left()) / plot.width() * span_days;
-            let date = (now + Duration::seconds((day_at_pointer * 86_400.0) as i64)).format("%Y-%m-%d");
+            let (from, to) = scale.column_dates(column, now);
             response.on_hover_ui_at_pointer(|ui| {
-                ui.label(format!("{date}: {} credential(s) expire", names.len()));
+                let when = if from == to {
+                    from
+                } else {
+                    format!("{from} to {to}")
+                };
+                ui.label(format!("{when}: {} credential(s) expire", names.len()));
                 for name in names.iter().take(8) {
                     ui.label(name);
                 }
@@ -417,7 +405,10 @@ impl ExpiryDashboard {
         if let Some(result) = cleanup.deleting.take() {
             match result {
                 Ok(count) => {
-                    env.toasts.show(format!("Deleted {count} secret(s) from the keyring"), ui.input(|i| i.time));
+                    env.toasts.show(
+                        format!("Deleted {count} secret(s) from the keyring"),
+                        ui.input(|i| i.time),
+                    );
                     // Look again, so the list shows what is really left.
                     cleanup.found = None;
                 }
@@ -502,24 +493,39 @@ impl ExpiryDashboard {
     fn rows_ui(&self, ui: &mut egui::Ui, now: DateTime<Utc>, visible: &[usize]) {
         let tokens = Tokens::ui(ui);
         ui.horizontal(|ui| {
-            ui.add_sized([210.0, 18.0], egui::Label::new(egui::RichText::new("Expiry").strong()));
-            ui.add_sized([90.0, 18.0], egui::Label::new(egui::RichText::new("Date").strong()));
-            ui.add_sized([200.0, 18.0], egui::Label::new(egui::RichText::new("Tenant").strong()));
-            ui.add_sized([150.0, 18.0], egui::Label::new(egui::RichText::new("Credential").strong()));
+            ui.add_sized(
+                [210.0, 18.0],
+                egui::Label::new(egui::RichText::new("Expiry").strong()),
+            );
+            ui.add_sized(
+                [90.0, 18.0],
+                egui::Label::new(egui::RichText::new("Date").strong()),
+            );
+            ui.add_sized(
+                [200.0, 18.0],
+                egui::Label::new(egui::RichText::new("Tenant").strong()),
+            );
+            ui.add_sized(
+                [150.0, 18.0],
+                egui::Label::new(egui::RichText::new("Credential").strong()),
+            );
             ui.label(egui::RichText::new("Label").strong());
         });
         if visible.is_empty() {
             ui.colored_label(
                 tokens.muted,
-                if self.rows.is_empty() { "No credentials yet in any tenant" } else { "No credential matches the filter" },
+                if self.rows.is_empty() {
+                    "No credentials yet in any tenant"
+                } else {
+                    "No credential matches the filter"
+                },
             );
             return;
         }
-        egui::ScrollArea::vertical().id_salt("expiry-rows").auto_shrink([false, false]).show_rows(
-            ui,
-            ROW_HEIGHT,
-            visible.len(),
-            |ui, range| {
+        egui::ScrollArea::vertical()
+            .id_salt("expiry-rows")
+            .auto_shrink([false, false])
+            .show_rows(ui, ROW_HEIGHT, visible.len(), |ui, range| {
                 for &index in &visible[range] {
                     let due = &self.rows[index];
                     ui.horizontal(|ui| {
@@ -527,32 +533,241 @@ impl ExpiryDashboard {
                         ui.allocate_ui(egui::vec2(210.0, ROW_HEIGHT - 4.0), |ui| {
                             expiry_badge::ui(ui, due.credential.expires_at, now);
                         });
-                        let date = due.credential.expires_at.map_or_else(|| "—".to_owned(), |at| at.format("%Y-%m-%d").to_string());
+                        let date = due
+                            .credential
+                            .expires_at
+                            .map_or_else(|| "—".to_owned(), |at| at.format("%Y-%m-%d").to_string());
                         ui.add_sized([90.0, 18.0], egui::Label::new(date));
                         ui.add_sized([200.0, 18.0], egui::Label::new(&due.tenant).truncate());
-                        ui.add_sized([150.0, 18.0], egui::Label::new(due.credential.kind.label()).truncate());
+                        ui.add_sized(
+                            [150.0, 18.0],
+                            egui::Label::new(due.credential.kind.label()).truncate(),
+                        );
                         ui.label(&due.credential.label);
-                        ui.label(egui::RichText::new(masked(&due.credential.last4)).monospace().color(tokens.muted));
+                        ui.label(
+                            egui::RichText::new(masked(&due.credential.last4))
+                                .monospace()
+                                .color(tokens.muted),
+                        );
                         if !due.in_use {
-                            ui.label(egui::RichText::new("not in use").small().color(tokens.muted))
-                                .on_hover_text("An older credential kept for reference; the apps use a newer one");
+                            ui.label(
+                                egui::RichText::new("not in use")
+                                    .small()
+                                    .color(tokens.muted),
+                            )
+                            .on_hover_text(
+                                "An older credential kept for reference; the apps use a newer one",
+                            );
                         }
                     });
                 }
-            },
-        );
+            });
     }
 }
 
-/// Severities in stacking order (most urgent at the bottom).
-const SLOTS: [Severity; 4] = [Severity::Expired, Severity::Critical, Severity::Warning, Severity::Ok];
+/// Days ↔ pixels of the timeline: from [`TIMELINE_PAST_DAYS`] before today to the span
+/// after it, in columns about 3 px wide.
+struct Scale {
+    plot: egui::Rect,
+    first_day: i64,
+    last_day: i64,
+    columns: usize,
+}
 
-fn severity_slot(severity: Severity) -> usize {
-    match severity {
-        Severity::Expired => 0,
-        Severity::Critical => 1,
-        Severity::Warning => 2,
-        Severity::Ok => 3,
+impl Scale {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a positive pixel width divided by 3, floored: a small whole number"
+    )]
+    fn new(plot: egui::Rect, span: Span) -> Self {
+        let columns = (plot.width() / 3.0).floor().max(1.0) as usize;
+        Self {
+            plot,
+            first_day: -TIMELINE_PAST_DAYS,
+            last_day: span.days(),
+            columns,
+        }
+    }
+
+    fn span_days(&self) -> f32 {
+        (self.last_day - self.first_day) as f32
+    }
+
+    fn x_of(&self, days: f32) -> f32 {
+        self.plot.left() + (days - self.first_day as f32) / self.span_days() * self.plot.width()
+    }
+
+    fn column_width(&self) -> f32 {
+        self.plot.width() / self.columns as f32
+    }
+
+    /// The column of an expiry, `None` when it is outside the shown range.
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "the fraction is checked to lie in [0, 1) first"
+    )]
+    fn column_of(&self, at: DateTime<Utc>, now: DateTime<Utc>) -> Option<usize> {
+        let days = (at - now).num_seconds() as f32 / 86_400.0;
+        let fraction = (days - self.first_day as f32) / self.span_days();
+        (0.0..1.0)
+            .contains(&fraction)
+            .then(|| ((fraction * self.columns as f32) as usize).min(self.columns - 1))
+    }
+
+    /// The column under a pointer's x, if inside the plot.
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "x is checked to lie inside the plot first"
+    )]
+    fn column_at(&self, x: f32) -> Option<usize> {
+        self.plot.x_range().contains(x).then(|| {
+            (((x - self.plot.left()) / self.column_width()) as usize).min(self.columns - 1)
+        })
+    }
+
+    /// The first and last day a column covers, as dates.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "whole days within a few years"
+    )]
+    fn column_dates(&self, column: usize, now: DateTime<Utc>) -> (String, String) {
+        let per_column = self.span_days() / self.columns as f32;
+        let start = self.first_day as f32 + column as f32 * per_column;
+        let date = |days: f32| {
+            (now + Duration::days(days.floor() as i64))
+                .format("%Y-%m-%d")
+                .to_string()
+        };
+        (date(start), date(start + per_column - 0.001))
+    }
+
+    /// Bands (expired, under 7 days, under 30 days: DESIGN.md's severity table), today, and
+    /// date ticks.
+    fn axes(&self, painter: &egui::Painter, tokens: Tokens, now: DateTime<Utc>) {
+        let plot = self.plot;
+        let band = |from: f32, to: f32, colour: egui::Color32| {
+            let band_rect =
+                egui::Rect::from_x_y_ranges(self.x_of(from)..=self.x_of(to), plot.y_range());
+            painter.rect_filled(band_rect, 0.0, colour.gamma_multiply(0.12));
+        };
+        band(self.first_day as f32, 0.0, tokens.bad);
+        band(0.0, 7.0, tokens.bad);
+        band(7.0, 30.0, tokens.warn);
+        let axis = egui::Stroke::new(1.0, tokens.muted);
+        painter.line_segment([plot.left_bottom(), plot.right_bottom()], axis);
+        let font = egui::FontId::proportional(11.0);
+        for (day, text, width) in [(0.0, "today", 1.5), (7.0, "7 d", 0.5), (30.0, "30 d", 0.5)] {
+            let x = self.x_of(day);
+            painter.line_segment(
+                [egui::pos2(x, plot.top()), egui::pos2(x, plot.bottom())],
+                egui::Stroke::new(width, tokens.muted),
+            );
+            painter.text(
+                egui::pos2(x + 2.0, plot.top() - 2.0),
+                egui::Align2::LEFT_BOTTOM,
+                text,
+                font.clone(),
+                tokens.muted,
+            );
+        }
+        let step = if self.last_day <= 90 { 30 } else { 90 };
+        for day in (step..self.last_day).step_by(usize::try_from(step).unwrap_or(90)) {
+            let x = self.x_of(day as f32);
+            painter.line_segment(
+                [
+                    egui::pos2(x, plot.bottom()),
+                    egui::pos2(x, plot.bottom() + 4.0),
+                ],
+                axis,
+            );
+            let date = (now + Duration::days(day)).format("%Y-%m-%d").to_string();
+            painter.text(
+                egui::pos2(x, plot.bottom() + 5.0),
+                egui::Align2::CENTER_TOP,
+                date,
+                font.clone(),
+                tokens.muted,
+            );
+        }
+    }
+}
+
+/// How many shown credentials expire in each timeline column, by group, and how many fall
+/// before or after the shown range.
+struct Stacks {
+    columns: Vec<[u32; 4]>,
+    earlier: usize,
+    later: usize,
+}
+
+impl Stacks {
+    fn count<'a>(scale: &Scale, rows: impl Iterator<Item = &'a Due>, now: DateTime<Utc>) -> Self {
+        let mut stacks = Self {
+            columns: vec![[0; 4]; scale.columns],
+            earlier: 0,
+            later: 0,
+        };
+        for due in rows {
+            let Some(at) = due.credential.expires_at else {
+                continue;
+            };
+            match scale.column_of(at, now) {
+                Some(column) => stacks.columns[column][Group::of(Some(at), now).index()] += 1,
+                None if at < now => stacks.earlier += 1,
+                None => stacks.later += 1,
+            }
+        }
+        stacks
+    }
+
+    fn paint(&self, painter: &egui::Painter, scale: &Scale, tokens: Tokens) {
+        let plot = scale.plot;
+        let tallest = self
+            .columns
+            .iter()
+            .map(|s| s.iter().sum::<u32>())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let width = scale.column_width();
+        for (column, stack) in self.columns.iter().enumerate() {
+            let left = plot.left() + column as f32 * width;
+            let mut bottom = plot.bottom();
+            for (group, &count) in Group::ALL.iter().zip(stack) {
+                let Some(severity) = group.severity().filter(|_| count > 0) else {
+                    continue;
+                };
+                let height = (count as f32 / tallest as f32 * plot.height()).max(3.0);
+                let bar = egui::Rect::from_min_max(
+                    egui::pos2(left, bottom - height),
+                    egui::pos2(left + width.max(2.0) - 0.5, bottom),
+                );
+                painter.rect_filled(bar, 0.0, tokens.severity(severity));
+                bottom -= height;
+            }
+        }
+        let font = egui::FontId::proportional(11.0);
+        if self.earlier > 0 {
+            painter.text(
+                plot.left_top(),
+                egui::Align2::LEFT_TOP,
+                format!("← {} earlier", self.earlier),
+                font.clone(),
+                tokens.bad,
+            );
+        }
+        if self.later > 0 {
+            painter.text(
+                plot.right_top(),
+                egui::Align2::RIGHT_TOP,
+                format!("{} later →", self.later),
+                font,
+                tokens.muted,
+            );
+        }
     }
 }
 
@@ -562,8 +777,19 @@ fn read_profiles(store: &ProfileStore, now: DateTime<Utc>) -> Result<Loaded, Str
     let unreadable_ids = listing
         .problems
         .iter()
-        .filter_map(|p| p.path.file_name()?.to_str()?.split(".json").next().map(str::to_owned))
+        .filter_map(|p| {
+            p.path
+                .file_name()?
+                .to_str()?
+                .split(".json")
+                .next()
+                .map(str::to_owned)
+        })
         .collect();
     let problems = listing.problems.iter().map(ToString::to_string).collect();
-    Ok(Loaded { profiles: listing.profiles, unreadable_ids, problems })
+    Ok(Loaded {
+        profiles: listing.profiles,
+        unreadable_ids,
+        problems,
+    })
 }

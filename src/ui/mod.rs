@@ -8,6 +8,7 @@ pub mod rotation;
 pub mod steps;
 pub mod task;
 pub mod theme;
+pub mod troubleshoot;
 pub mod widgets;
 
 use std::sync::Arc;

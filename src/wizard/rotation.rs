@@ -7,7 +7,7 @@
 //! I/O and never reads the clock: the keyring side of promotion and cancellation lives in
 //! `crate::ui::rotation` and calls [`promote`] and [`abandon`] here.
 //!
-//! Two paths exist. Where old and new can work side by side (AxonFlow, most client
+//! Two paths exist. Where old and new can work side by side (`AxonFlow`, most client
 //! secrets), the new credential goes into the IdP first, is tested, a real provisioning
 //! event is confirmed, and only then the old one is revoked. Where the platform keeps a
 //! single token (creating a new one invalidates the old: AWS IAM Identity Center,
@@ -403,7 +403,7 @@ pub fn begin(
 
 /// Whether a credential of `kind` can only exist once, so creating a new one ends the old:
 /// for a SCIM token the platform's rule (`single_active_token`); for a client secret the
-/// IdP's, where only OneLogin is known to replace the secret at once (its rotation steps
+/// IdP's, where only `OneLogin` is known to replace the secret at once (its rotation steps
 /// say so); Entra and Okta keep two secrets side by side.
 pub fn single_active(kind: CredentialKind, platform_single_token: bool, idp: IdpId) -> bool {
     match kind {
@@ -1013,11 +1013,11 @@ mod tests {
         for single_active in [false, true] {
             for &at in path(single_active) {
                 let state = walk_to(single_active, at);
-                let mut profile = Profile {
+                let profile = Profile {
+                    id: "t-1".into(),
                     rotation: Some(state.clone()),
                     ..Profile::default()
                 };
-                profile.id = "t-1".into();
                 let json = serde_json::to_string(&profile).unwrap();
                 let back: Profile = serde_json::from_str(&json).unwrap();
                 assert_eq!(back.rotation.as_ref(), Some(&state));
@@ -1202,8 +1202,10 @@ mod tests {
     }
 
     fn rotating_profile(kind: CredentialKind) -> Profile {
-        let mut profile = Profile::default();
-        profile.id = "t-1".into();
+        let mut profile = Profile {
+            id: "t-1".into(),
+            ..Profile::default()
+        };
         profile
             .credentials
             .push(credential("old", kind, CredentialState::Active));

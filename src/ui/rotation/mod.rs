@@ -71,7 +71,14 @@ pub struct RotationScreen {
     finishing: Option<Finishing>,
     confirm_cancel: bool,
     error: Option<String>,
-    finished: Option<String>,
+    finished: Option<Finished>,
+}
+
+/// The end of a rotation, shown until the admin closes it.
+struct Finished {
+    title: String,
+    text: String,
+    state: RotationState,
 }
 
 impl std::fmt::Debug for RotationScreen {
@@ -82,38 +89,44 @@ impl std::fmt::Debug for RotationScreen {
     }
 }
 
-/// A "Rotate…" button for a credential of the open profile: starts the walkthrough (the
-/// shell then shows it). Disabled with the reason when a rotation cannot start.
-pub fn rotate_button_ui(
+/// A "Rotate…" button for a credential of `profile`; true when clicked. Disabled, with
+/// the reason on hover, when a rotation cannot start (a pending credential, or another
+/// rotation in progress). Start the rotation with [`begin_ui`] once `env` is mutable.
+pub fn rotate_button(
     ui: &mut egui::Ui,
-    env: &mut StepEnv<'_>,
+    profile: &Profile,
     credential_id: &str,
-) -> egui::Response {
+    now: DateTime<Utc>,
+) -> bool {
     let blocker = rotation::start(
-        env.profile,
+        profile,
         credential_id,
         false,
         RotationReason::default(),
-        env.now,
+        now,
     )
     .err();
     let response = ui.add_enabled(blocker.is_none(), egui::Button::new("Rotate…"));
-    let response = match &blocker {
-        Some(why) => response.on_disabled_hover_text(why.to_string()),
-        None => response.on_hover_text("Replace it step by step without losing access"),
-    };
-    if response.clicked()
-        && let Err(err) = rotation::begin(
-            env.profile,
-            env.catalog,
-            credential_id,
-            RotationReason::default(),
-            env.now,
-        )
-    {
+    match &blocker {
+        Some(why) => response.on_disabled_hover_text(why.to_string()).clicked(),
+        None => response
+            .on_hover_text("Replace it step by step without losing access")
+            .clicked(),
+    }
+}
+
+/// Starts rotating `credential_id` of the open profile; the shell then shows the
+/// walkthrough in place of the step. A refusal is shown as a toast.
+pub fn begin_ui(ui: &egui::Ui, env: &mut StepEnv<'_>, credential_id: &str) {
+    if let Err(err) = rotation::begin(
+        env.profile,
+        env.catalog,
+        credential_id,
+        RotationReason::default(),
+        env.now,
+    ) {
         env.toasts.show(err.to_string(), ui.ctx().input(|i| i.time));
     }
-    response
 }
 
 impl RotationScreen {
@@ -128,9 +141,8 @@ impl RotationScreen {
         self.poll_tasks(ui.ctx(), env);
         let before = env.profile.rotation.as_ref().map(|r| r.step);
         let mut outcome = RotationOutcome::Stay;
-        if let Some(summary) = self.finished.clone() {
-            ui.heading("Rotation finished");
-            ui.label(summary);
+        if let Some(finished) = &self.finished {
+            finished_ui(ui, finished);
             ui.add_space(8.0);
             if ui.button("Close").clicked() {
                 self.finished = None;
@@ -141,7 +153,7 @@ impl RotationScreen {
         let Some(state) = env.profile.rotation.clone() else {
             return RotationOutcome::Hide;
         };
-        self.header_ui(ui, env, &state);
+        header_ui(ui, env, &state);
         ui.separator();
         match state.step {
             RotationStep::Prepare => self.prepare_ui(ui, env, &state),
@@ -193,6 +205,12 @@ impl RotationScreen {
     }
 
     fn poll_tasks(&mut self, ctx: &egui::Context, env: &mut StepEnv<'_>) {
+        self.poll_store(ctx, env);
+        self.poll_checks(env);
+        self.poll_finish(env);
+    }
+
+    fn poll_store(&mut self, ctx: &egui::Context, env: &mut StepEnv<'_>) {
         self.store_task.poll();
         if let Some(result) = self.store_task.take() {
             match result {
@@ -234,6 +252,9 @@ impl RotationScreen {
                 "the earlier new credential could not be removed from the keyring: {err}"
             ));
         }
+    }
+
+    fn poll_checks(&mut self, env: &mut StepEnv<'_>) {
         self.test_task.poll();
         if let Some(result) = self.test_task.take() {
             match result {
@@ -265,6 +286,9 @@ impl RotationScreen {
             }
             self.lookup_result = Some(result);
         }
+    }
+
+    fn poll_finish(&mut self, env: &mut StepEnv<'_>) {
         self.finish_task.poll();
         if let Some(result) = self.finish_task.take() {
             let finishing = self.finishing.take();
@@ -272,11 +296,14 @@ impl RotationScreen {
                 (Ok(()), Some(Finishing::Revoke(done))) => {
                     match rotation::promote(env.profile, &done, env.now) {
                         Ok(_) => {
-                            self.finished = Some(format!(
-                                "The new {} is now the one in use and the old one was removed from the keyring. {}",
-                                done.kind.label(),
-                                rotation::summary(&done)
-                            ));
+                            self.finished = Some(Finished {
+                                title: "Rotation finished".to_owned(),
+                                text: format!(
+                                    "The new {} is now the one in use, and the old one was removed from this computer's keyring. This summary is saved in the tenant's history",
+                                    done.kind.label()
+                                ),
+                                state: done,
+                            });
                             self.reveal.dismiss();
                         }
                         Err(err) => self.error = Some(err.to_string()),
@@ -285,10 +312,14 @@ impl RotationScreen {
                 (Ok(()), Some(Finishing::Cancel(cancelled))) => {
                     match rotation::abandon(env.profile, &cancelled, env.now) {
                         Ok(_) => {
-                            self.finished = Some(format!(
-                                "Rotation cancelled. The current {} is untouched; the new one was removed from the keyring.",
-                                cancelled.kind.label()
-                            ));
+                            self.finished = Some(Finished {
+                                title: "Rotation cancelled".to_owned(),
+                                text: format!(
+                                    "The current {} is untouched and still in use; the new one was removed from this computer's keyring",
+                                    cancelled.kind.label()
+                                ),
+                                state: cancelled,
+                            });
                             self.reveal.dismiss();
                         }
                         Err(err) => self.error = Some(err.to_string()),
@@ -298,43 +329,6 @@ impl RotationScreen {
                 (Ok(()), None) => {}
             }
         }
-    }
-
-    fn header_ui(&self, ui: &mut egui::Ui, env: &StepEnv<'_>, state: &RotationState) {
-        let label = env
-            .profile
-            .credential(&state.credential_id)
-            .map_or_else(|| state.credential_id.clone(), |c| c.label.clone());
-        ui.heading(format!("Rotate {} “{label}”", state.kind.label()));
-        let tokens = Tokens::ui(ui);
-        ui.horizontal_wrapped(|ui| {
-            let current = state
-                .path()
-                .iter()
-                .position(|s| *s == state.step)
-                .unwrap_or(0);
-            for (index, step) in state.path().iter().enumerate() {
-                if index > 0 {
-                    ui.colored_label(tokens.muted, "›");
-                }
-                let (icon, colour) = match index.cmp(&current) {
-                    std::cmp::Ordering::Less => ("✔", tokens.good),
-                    std::cmp::Ordering::Equal => ("●", tokens.accent),
-                    std::cmp::Ordering::Greater => ("○", tokens.muted),
-                };
-                let text = format!(
-                    "{icon} {}. {}",
-                    index + 1,
-                    step.label(state.kind, state.single_active)
-                );
-                let text = egui::RichText::new(text).color(colour);
-                ui.label(if index == current {
-                    text.strong()
-                } else {
-                    text
-                });
-            }
-        });
     }
 
     fn prepare_ui(&mut self, ui: &mut egui::Ui, env: &mut StepEnv<'_>, state: &RotationState) {
@@ -446,7 +440,21 @@ impl RotationScreen {
             });
         }
         self.reveal_ui(ui, env);
+        if state.pending_credential_id.is_some() {
+            ui.add_space(6.0);
+            ui.collapsing("Replace it with another…", |ui| {
+                self.new_value_ui(ui, env, state);
+            });
+        } else {
+            self.new_value_ui(ui, env, state);
+        }
+    }
 
+    /// The expiry field and the generate button or import field.
+    fn new_value_ui(&mut self, ui: &mut egui::Ui, env: &mut StepEnv<'_>, state: &RotationState) {
+        let tokens = Tokens::ui(ui);
+        let platform = env.catalog.platform(env.profile.platform);
+        let idp = env.catalog.idp(env.profile.idp);
         let issuance = credential::issuance(state.kind, platform, idp);
         let busy = self.store_task.is_running();
         let expires_label = ui.label("Expires on (YYYY-MM-DD; empty for the usual lifetime)");
@@ -928,6 +936,75 @@ impl RotationScreen {
             Some(false) => self.confirm_cancel = false,
             None => {}
         }
+    }
+}
+
+fn header_ui(ui: &mut egui::Ui, env: &StepEnv<'_>, state: &RotationState) {
+    let label = env
+        .profile
+        .credential(&state.credential_id)
+        .map_or_else(|| state.credential_id.clone(), |c| c.label.clone());
+    ui.heading(format!("Rotate {} “{label}”", state.kind.label()));
+    let tokens = Tokens::ui(ui);
+    ui.horizontal_wrapped(|ui| {
+        let current = state
+            .path()
+            .iter()
+            .position(|s| *s == state.step)
+            .unwrap_or(0);
+        for (index, step) in state.path().iter().enumerate() {
+            if index > 0 {
+                ui.colored_label(tokens.muted, "›");
+            }
+            let (icon, colour) = match index.cmp(&current) {
+                std::cmp::Ordering::Less => ("✔", tokens.good),
+                std::cmp::Ordering::Equal => ("●", tokens.accent),
+                std::cmp::Ordering::Greater => ("○", tokens.muted),
+            };
+            let text = format!(
+                "{icon} {}. {}",
+                index + 1,
+                step.label(state.kind, state.single_active)
+            );
+            let text = egui::RichText::new(text).color(colour);
+            ui.label(if index == current {
+                text.strong()
+            } else {
+                text
+            });
+        }
+    });
+}
+
+fn finished_ui(ui: &mut egui::Ui, finished: &Finished) {
+    ui.heading(&finished.title);
+    ui.label(&finished.text);
+    ui.add_space(6.0);
+    let state = &finished.state;
+    egui::Grid::new("rotation-step-times")
+        .num_columns(2)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            for time in &state.step_times {
+                ui.label(time.step.label(state.kind, state.single_active));
+                ui.label(
+                    time.at
+                        .with_timezone(&chrono::Local)
+                        .format("%Y-%m-%d %H:%M:%S")
+                        .to_string(),
+                );
+                ui.end_row();
+            }
+        });
+    if let Some(reason) = state
+        .override_reason
+        .as_deref()
+        .filter(|_| !state.test_passed)
+    {
+        ui.label(format!("Test overridden: {reason}"));
+    }
+    if let Some(by) = &state.event_confirmed_by {
+        ui.label(format!("Real event {}", by.describe()));
     }
 }
 

@@ -12,11 +12,15 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
+use chrono::{DateTime, Utc};
+
 use super::{Step, StepEnv, StepOutcome};
+use crate::catalog::{Idp, Platform};
 use crate::expiry;
 use crate::model::{CredentialKind, CredentialMeta, CredentialOrigin, CredentialState, Profile};
 use crate::secrets::credential::{
-    self, ExpiryChoice, Issuance, NewCredential, parse_date, parse_lifetime_days, preset_lifetime_days, resolve_expiry,
+    self, ExpiryChoice, Issuance, NewCredential, parse_date, parse_lifetime_days,
+    preset_lifetime_days, resolve_expiry,
 };
 use crate::secrets::{Secret, StoreError, account, clean_import, generate_token, masked};
 use crate::ui::task::Task;
@@ -26,8 +30,7 @@ use crate::ui::widgets::expiry_badge;
 use crate::ui::widgets::secret_reveal::SecretReveal;
 
 /// Asked by the shell before leaving while a value has not been copied.
-pub const LEAVE_WARNING: &str =
-    "This secret will not be shown again. If you leave before copying it, you will have to generate or import a new one.";
+pub const LEAVE_WARNING: &str = "This secret will not be shown again. If you leave before copying it, you will have to generate or import a new one.";
 
 /// Where the new value comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +77,179 @@ impl Default for Form {
     }
 }
 
+impl Form {
+    /// Kind, where the value comes from (generate or paste, as the catalog allows), label.
+    fn kind_ui(&mut self, ui: &mut egui::Ui, platform: &Platform, idp: &Idp, tokens: Tokens) {
+        let Self {
+            kind,
+            source,
+            label,
+            ..
+        } = self;
+        ui.horizontal(|ui| {
+            ui.label("Kind:");
+            for option in [CredentialKind::ScimToken, CredentialKind::ClientSecret] {
+                ui.radio_value(kind, option, option.label());
+            }
+        });
+        match credential::issuance(*kind, platform, idp) {
+            Issuance::Generate => {
+                ui.horizontal(|ui| {
+                    ui.label("Value:");
+                    ui.radio_value(source, Source::Generate, "Generate a new one here");
+                    ui.radio_value(source, Source::Import, "Paste one I already have");
+                });
+            }
+            Issuance::ImportOnly { why } => {
+                *source = Source::Import;
+                ui.colored_label(tokens.muted, why);
+            }
+        }
+        if *kind == CredentialKind::ClientSecret && !idp.secret_lifetime_note.is_empty() {
+            ui.colored_label(tokens.muted, &idp.secret_lifetime_note);
+        }
+        ui.horizontal(|ui| {
+            let name = ui.label("Label:");
+            ui.add(
+                egui::TextEdit::singleline(label)
+                    .hint_text(kind.label())
+                    .desired_width(260.0),
+            )
+            .labelled_by(name.id);
+        });
+    }
+
+    /// The expiry fields, parsed every frame; `Err` (shown) while they do not parse.
+    fn expiry_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        platform: &Platform,
+        idp: &Idp,
+        now: DateTime<Utc>,
+        tokens: Tokens,
+    ) -> Result<Option<DateTime<Utc>>, String> {
+        let Self {
+            kind,
+            expiry,
+            days_text,
+            date_text,
+            ..
+        } = self;
+        let preset = preset_lifetime_days(*kind, platform, idp);
+        if preset.is_none() && *expiry == ExpiryMode::Preset {
+            *expiry = ExpiryMode::Never;
+        }
+        let choice = ui
+            .horizontal(|ui| {
+                ui.label("Expires:");
+                if let Some(days) = preset {
+                    let whose = match kind {
+                        CredentialKind::ScimToken => platform.name.as_str(),
+                        CredentialKind::ClientSecret => idp.name.as_str(),
+                    };
+                    ui.radio_value(
+                        expiry,
+                        ExpiryMode::Preset,
+                        format!("{whose} default ({days} days)"),
+                    );
+                }
+                ui.radio_value(expiry, ExpiryMode::Days, "After");
+                let days_label = ui.label("days:");
+                ui.add_enabled(
+                    *expiry == ExpiryMode::Days,
+                    egui::TextEdit::singleline(days_text)
+                        .desired_width(50.0)
+                        .hint_text("90"),
+                )
+                .labelled_by(days_label.id);
+                ui.radio_value(expiry, ExpiryMode::Date, "On");
+                let date_label = ui.label("date:");
+                ui.add_enabled(
+                    *expiry == ExpiryMode::Date,
+                    egui::TextEdit::singleline(date_text)
+                        .desired_width(100.0)
+                        .hint_text("YYYY-MM-DD"),
+                )
+                .labelled_by(date_label.id);
+                ui.radio_value(expiry, ExpiryMode::Never, "Never");
+                parse_choice(*expiry, days_text, date_text)
+            })
+            .inner;
+        let expires_at = choice.map(|c| resolve_expiry(c, preset, now));
+        match &expires_at {
+            Err(err) => {
+                ui.colored_label(tokens.bad, err);
+            }
+            Ok(Some(at)) => {
+                ui.horizontal(|ui| {
+                    ui.label(format!("Expires {} —", at.format("%Y-%m-%d")));
+                    expiry_badge::ui(ui, Some(*at), now);
+                });
+            }
+            Ok(None) => {
+                ui.colored_label(
+                    tokens.muted,
+                    "No expiry recorded: set a reminder yourself to rotate it",
+                );
+            }
+        }
+        expires_at
+    }
+
+    /// The password field for a pasted value; the cleaned value once there is one, with
+    /// what was removed or looks wrong shown under the field.
+    fn paste_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        prefix: Option<&str>,
+        tokens: Tokens,
+    ) -> Option<Secret> {
+        let Self {
+            kind,
+            paste,
+            paste_id,
+            ..
+        } = self;
+        ui.horizontal(|ui| {
+            let name = ui.label(format!("Paste the {}:", kind.label()));
+            let response = ui.add(
+                egui::TextEdit::singleline(&mut **paste)
+                    .password(true)
+                    .desired_width(360.0)
+                    .hint_text("pasted once, never shown in full again"),
+            );
+            *paste_id = Some(response.id);
+            response.labelled_by(name.id);
+        });
+        if paste.trim().is_empty() {
+            return None;
+        }
+        match clean_import(paste, prefix) {
+            Ok(imported) => {
+                for warning in &imported.warnings {
+                    ui.colored_label(tokens.warn, format!("⚠ {}", warning.message()));
+                }
+                Some(imported.secret)
+            }
+            Err(err) => {
+                ui.colored_label(tokens.bad, err.to_string());
+                None
+            }
+        }
+    }
+
+    /// Clears the pasted value and the field's undo history (which holds copies of it).
+    fn forget_paste(&mut self, ctx: &egui::Context) {
+        self.paste = Zeroizing::new(String::new());
+        if let Some(id) = self.paste_id
+            && let Some(mut state) = egui::text_edit::TextEditState::load(ctx, id)
+        {
+            state.clear_undoer();
+            state.store(ctx, id);
+        }
+    }
+}
+
 /// A new value waiting for the store, or refused by it.
 struct Pending {
     meta: CredentialMeta,
@@ -82,7 +258,10 @@ struct Pending {
 
 impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pending").field("meta", &self.meta).field("secret", &self.secret).finish()
+        f.debug_struct("Pending")
+            .field("meta", &self.meta)
+            .field("secret", &self.secret)
+            .finish()
     }
 }
 
@@ -106,6 +285,8 @@ pub struct CredentialsStep {
     removing: Task<(String, Result<(), StoreError>)>,
     remove_error: Option<String>,
     calendar: CalendarExport,
+    /// A credential whose "Rotate…" was clicked; started by `ui::rotation` after the list.
+    rotate: Option<String>,
 }
 
 impl Step for CredentialsStep {
@@ -119,17 +300,27 @@ impl Step for CredentialsStep {
         );
         ui.add_space(6.0);
         ui.horizontal(|ui| {
-            if ui.button("Expiry dashboard").on_hover_text("Every credential of every tenant, most urgent first").clicked() {
+            if ui
+                .button("Expiry dashboard")
+                .on_hover_text("Every credential of every tenant, most urgent first")
+                .clicked()
+            {
                 outcome = StepOutcome::OpenExpiryDashboard;
             }
             let profile = &*env.profile;
-            self.calendar.button_ui(ui, env.runtime, env.now, env.toasts, || expiry::due_list([profile]));
+            self.calendar
+                .button_ui(ui, env.runtime, env.now, env.toasts, || {
+                    expiry::due_list([profile])
+                });
         });
         self.calendar.result_ui(ui);
         ui.add_space(6.0);
         self.keyring_ui(ui, env);
         ui.add_space(6.0);
         self.list_ui(ui, env);
+        if let Some(credential_id) = self.rotate.take() {
+            crate::ui::rotation::begin_ui(ui, env, &credential_id);
+        }
         ui.add_space(10.0);
         self.reveal.ui(ui, env.runtime, env.toasts);
         self.store_error_ui(ui, env);
@@ -140,7 +331,8 @@ impl Step for CredentialsStep {
     }
 
     fn leave_warning(&self) -> Option<String> {
-        (self.reveal.is_showing() || (self.pending.is_some() && !self.left_while_storing)).then(|| LEAVE_WARNING.to_owned())
+        (self.reveal.is_showing() || (self.pending.is_some() && !self.left_while_storing))
+            .then(|| LEAVE_WARNING.to_owned())
     }
 
     fn on_leave(&mut self, _env: &mut StepEnv<'_>) {
@@ -170,8 +362,13 @@ impl CredentialsStep {
                 (Ok(()), Some(Pending { mut meta, secret })) => {
                     meta.session_only = meta.session_only || !env.secrets.is_persistent();
                     let what = meta.kind.label();
-                    let note = if meta.session_only { "kept for this session only" } else { "stored in the keyring" };
-                    env.toasts.show(format!("{what} {note}"), ctx.input(|i| i.time));
+                    let note = if meta.session_only {
+                        "kept for this session only"
+                    } else {
+                        "stored in the keyring"
+                    };
+                    env.toasts
+                        .show(format!("{what} {note}"), ctx.input(|i| i.time));
                     credential::attach(env.profile, meta, env.now);
                     self.reveal = SecretReveal::once(secret, what);
                     if self.left_while_storing {
@@ -197,7 +394,10 @@ impl CredentialsStep {
             match result {
                 Ok(()) => {
                     if let Some(meta) = credential::detach(env.profile, &id, env.now) {
-                        env.toasts.show(format!("Removed {} “{}”", meta.kind.label(), meta.label), ctx.input(|i| i.time));
+                        env.toasts.show(
+                            format!("Removed {} “{}”", meta.kind.label(), meta.label),
+                            ctx.input(|i| i.time),
+                        );
                     }
                     self.remove_error = None;
                 }
@@ -207,8 +407,16 @@ impl CredentialsStep {
 
         // Check which values are really in the store whenever the list changes (a profile
         // copied from another computer, or kept for one session only, has none).
-        let ids: Vec<String> = env.profile.credentials.iter().map(|c| c.id.clone()).collect();
-        if ids != self.presence_for && !self.presence_task.is_running() && !self.storing.is_running() {
+        let ids: Vec<String> = env
+            .profile
+            .credentials
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
+        if ids != self.presence_for
+            && !self.presence_task.is_running()
+            && !self.storing.is_running()
+        {
             self.presence_for.clone_from(&ids);
             let secrets = Arc::clone(env.secrets);
             let profile_id = env.profile.id.clone();
@@ -262,49 +470,68 @@ impl CredentialsStep {
         let tokens = Tokens::ui(ui);
         let profile = &*env.profile;
         if profile.credentials.is_empty() {
-            ui.colored_label(tokens.muted, "No credentials yet: add the SCIM token and the client secret below.");
+            ui.colored_label(
+                tokens.muted,
+                "No credentials yet: add the SCIM token and the client secret below.",
+            );
             return;
         }
         let busy = self.removing.is_running();
-        egui::Grid::new("credentials-grid").striped(true).num_columns(6).spacing([12.0, 6.0]).show(ui, |ui| {
-            for heading in ["Credential", "Value", "Expiry", "Use", "History", ""] {
-                ui.label(egui::RichText::new(heading).strong());
-            }
-            ui.end_row();
-            for meta in &profile.credentials {
-                ui.vertical(|ui| {
-                    ui.label(egui::RichText::new(&meta.label).strong());
-                    ui.label(egui::RichText::new(meta.kind.label()).small().color(tokens.muted));
-                });
-                ui.label(egui::RichText::new(masked(&meta.last4)).monospace());
-                expiry_badge::ui(ui, meta.expires_at, env.now);
-                ui.vertical(|ui| {
-                    ui.label(use_words(profile, meta));
-                    if let Some(note) = self.storage_note(meta, env.secrets.is_persistent()) {
-                        ui.colored_label(tokens.warn, note);
-                    }
-                });
-                ui.vertical(|ui| {
-                    let origin = match meta.origin {
-                        CredentialOrigin::Generated => "Generated",
-                        CredentialOrigin::Imported => "Imported",
-                    };
-                    ui.label(format!("{origin} {}", meta.created_at.format("%Y-%m-%d")));
-                    let verified = meta
-                        .last_verified_at
-                        .map_or_else(|| "Never verified".to_owned(), |at| format!("Verified {}", at.format("%Y-%m-%d")));
-                    ui.label(egui::RichText::new(verified).small().color(tokens.muted));
-                });
-                let pending = meta.state == CredentialState::Pending;
-                let remove = ui
-                    .add_enabled(!busy && !pending, egui::Button::new("Remove…"))
-                    .on_disabled_hover_text("Part of a rotation in progress: finish or cancel the rotation first");
-                if remove.clicked() {
-                    self.confirm_remove = Some(meta.id.clone());
+        egui::Grid::new("credentials-grid")
+            .striped(true)
+            .num_columns(6)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                for heading in ["Credential", "Value", "Expiry", "Use", "History", ""] {
+                    ui.label(egui::RichText::new(heading).strong());
                 }
                 ui.end_row();
-            }
-        });
+                for meta in &profile.credentials {
+                    ui.vertical(|ui| {
+                        ui.label(egui::RichText::new(&meta.label).strong());
+                        ui.label(
+                            egui::RichText::new(meta.kind.label())
+                                .small()
+                                .color(tokens.muted),
+                        );
+                    });
+                    ui.label(egui::RichText::new(masked(&meta.last4)).monospace());
+                    expiry_badge::ui(ui, meta.expires_at, env.now);
+                    ui.vertical(|ui| {
+                        ui.label(use_words(profile, meta));
+                        if let Some(note) = self.storage_note(meta, env.secrets.is_persistent()) {
+                            ui.colored_label(tokens.warn, note);
+                        }
+                    });
+                    ui.vertical(|ui| {
+                        let origin = match meta.origin {
+                            CredentialOrigin::Generated => "Generated",
+                            CredentialOrigin::Imported => "Imported",
+                        };
+                        ui.label(format!("{origin} {}", meta.created_at.format("%Y-%m-%d")));
+                        let verified = meta.last_verified_at.map_or_else(
+                            || "Never verified".to_owned(),
+                            |at| format!("Verified {}", at.format("%Y-%m-%d")),
+                        );
+                        ui.label(egui::RichText::new(verified).small().color(tokens.muted));
+                    });
+                    let pending = meta.state == CredentialState::Pending;
+                    ui.horizontal(|ui| {
+                        let remove = ui
+                            .add_enabled(!busy && !pending, egui::Button::new("Remove…"))
+                            .on_disabled_hover_text(
+                                "Part of a rotation in progress: finish or cancel the rotation first",
+                            );
+                        if remove.clicked() {
+                            self.confirm_remove = Some(meta.id.clone());
+                        }
+                        if crate::ui::rotation::rotate_button(ui, profile, &meta.id, env.now) {
+                            self.rotate = Some(meta.id.clone());
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
         if let Some(err) = &self.remove_error {
             ui.colored_label(tokens.bad, format!("Could not remove it: {err}"));
         }
@@ -312,9 +539,15 @@ impl CredentialsStep {
 
     /// A warning when the wizard holds no value for a credential.
     fn storage_note(&self, meta: &CredentialMeta, persistent: bool) -> Option<&'static str> {
-        let present = self.presence.as_ref().and_then(|p| p.get(&meta.id)).copied();
+        let present = self
+            .presence
+            .as_ref()
+            .and_then(|p| p.get(&meta.id))
+            .copied();
         match present {
-            Some(false) if meta.session_only => Some("Value gone: it was kept for one session only"),
+            Some(false) if meta.session_only => {
+                Some("Value gone: it was kept for one session only")
+            }
             Some(false) => Some("Value missing from the keyring"),
             Some(true) if meta.session_only && persistent => Some("Kept for this session only"),
             _ => None,
@@ -364,114 +597,23 @@ impl CredentialsStep {
         };
 
         ui.heading("Add a credential");
-        let Form { kind, source, label, expiry, days_text, date_text, paste, paste_id } = &mut self.form;
-        ui.horizontal(|ui| {
-            ui.label("Kind:");
-            ui.radio_value(kind, CredentialKind::ScimToken, CredentialKind::ScimToken.label());
-            ui.radio_value(kind, CredentialKind::ClientSecret, CredentialKind::ClientSecret.label());
-        });
-        let issuance = credential::issuance(*kind, platform, idp);
-        match &issuance {
-            Issuance::Generate => {
-                ui.horizontal(|ui| {
-                    ui.label("Value:");
-                    ui.radio_value(source, Source::Generate, "Generate a new one here");
-                    ui.radio_value(source, Source::Import, "Paste one I already have");
-                });
-            }
-            Issuance::ImportOnly { why } => {
-                *source = Source::Import;
-                ui.colored_label(tokens.muted, why);
-            }
-        }
-        if *kind == CredentialKind::ClientSecret && !idp.secret_lifetime_note.is_empty() {
-            ui.colored_label(tokens.muted, &idp.secret_lifetime_note);
-        }
+        let form = &mut self.form;
+        form.kind_ui(ui, platform, idp, tokens);
+        let expires_at = form.expiry_ui(ui, platform, idp, env.now, tokens);
+        let cleaned = if form.source == Source::Import {
+            let prefix = (form.kind == CredentialKind::ScimToken)
+                .then_some(platform.scim.token_prefix.as_str());
+            form.paste_ui(ui, prefix, tokens)
+        } else {
+            None
+        };
 
-        ui.horizontal(|ui| {
-            let name = ui.label("Label:");
-            ui.add(egui::TextEdit::singleline(label).hint_text(kind.label()).desired_width(260.0)).labelled_by(name.id);
-        });
-
-        let preset = preset_lifetime_days(*kind, platform, idp);
-        if preset.is_none() && *expiry == ExpiryMode::Preset {
-            *expiry = ExpiryMode::Days;
-        }
-        let choice = ui
-            .horizontal(|ui| {
-                ui.label("Expires:");
-                if let Some(days) = preset {
-                    let whose = if *kind == CredentialKind::ScimToken { platform.name.as_str() } else { idp.name.as_str() };
-                    ui.radio_value(expiry, ExpiryMode::Preset, format!("{whose} default ({days} days)"));
-                }
-                ui.radio_value(expiry, ExpiryMode::Days, "After");
-                let days_label = ui.label("days:");
-                ui.add_enabled(
-                    *expiry == ExpiryMode::Days,
-                    egui::TextEdit::singleline(days_text).desired_width(50.0).hint_text("90"),
-                )
-                .labelled_by(days_label.id);
-                ui.radio_value(expiry, ExpiryMode::Date, "On");
-                let date_label = ui.label("date:");
-                ui.add_enabled(
-                    *expiry == ExpiryMode::Date,
-                    egui::TextEdit::singleline(date_text).desired_width(100.0).hint_text("YYYY-MM-DD"),
-                )
-                .labelled_by(date_label.id);
-                ui.radio_value(expiry, ExpiryMode::Never, "Never");
-                parse_choice(*expiry, days_text, date_text)
-            })
-            .inner;
-        let expires_at = choice.as_ref().ok().map(|c| resolve_expiry(*c, preset, env.now));
-        match (&choice, expires_at) {
-            (Err(err), _) => {
-                ui.colored_label(tokens.bad, err);
-            }
-            (Ok(_), Some(Some(at))) => {
-                ui.horizontal(|ui| {
-                    ui.label(format!("Expires {} —", at.format("%Y-%m-%d")));
-                    expiry_badge::ui(ui, Some(at), env.now);
-                });
-            }
-            (Ok(_), _) => {
-                ui.colored_label(tokens.muted, "No expiry recorded: set a reminder yourself to rotate it");
-            }
-        }
-
-        let mut cleaned = None;
-        if *source == Source::Import {
-            ui.horizontal(|ui| {
-                let name = ui.label(format!("Paste the {}:", kind.label()));
-                let response = ui.add(
-                    egui::TextEdit::singleline(&mut **paste)
-                        .password(true)
-                        .desired_width(360.0)
-                        .hint_text("pasted once, never shown in full again"),
-                );
-                *paste_id = Some(response.id);
-                response.labelled_by(name.id);
-            });
-            let prefix = (*kind == CredentialKind::ScimToken).then_some(platform.scim.token_prefix.as_str());
-            if !paste.trim().is_empty() {
-                match clean_import(paste, prefix) {
-                    Ok(imported) => {
-                        for warning in &imported.warnings {
-                            ui.colored_label(tokens.warn, format!("⚠ {}", warning.message()));
-                        }
-                        cleaned = Some(imported.secret);
-                    }
-                    Err(err) => {
-                        ui.colored_label(tokens.bad, err.to_string());
-                    }
-                }
-            }
-        }
-
-        let expires_at = expires_at.flatten();
-        let ready = blocked.is_none() && choice.is_ok() && (*source == Source::Generate || cleaned.is_some());
-        let action = match source {
-            Source::Generate => format!("Generate {}", kind.label()),
-            Source::Import => format!("Store {}", kind.label()),
+        let ready = blocked.is_none()
+            && expires_at.is_ok()
+            && (form.source == Source::Generate || cleaned.is_some());
+        let action = match form.source {
+            Source::Generate => format!("Generate {}", form.kind.label()),
+            Source::Import => format!("Store {}", form.kind.label()),
         };
         let clicked = ui
             .horizontal(|ui| {
@@ -482,38 +624,37 @@ impl CredentialsStep {
                 clicked
             })
             .inner;
+        let Ok(expires_at) = expires_at else { return };
         if !clicked {
             return;
         }
-        let new = NewCredential {
-            kind: *kind,
-            label: label.clone(),
-            origin: if *source == Source::Generate { CredentialOrigin::Generated } else { CredentialOrigin::Imported },
-            expires_at,
-        };
-        let secret = match (*source, cleaned) {
+        let secret = match (form.source, cleaned) {
             (Source::Generate, _) => match generate_token() {
                 Ok(secret) => secret,
                 Err(err) => {
-                    self.store_error = Some(StoreError::Other { reason: err.to_string() });
+                    self.store_error = Some(StoreError::Other {
+                        reason: err.to_string(),
+                    });
                     return;
                 }
             },
-            (Source::Import, Some(secret)) => secret,
+            (Source::Import, Some(secret)) => {
+                form.forget_paste(ui.ctx());
+                secret
+            }
             (Source::Import, None) => return,
         };
-        if *source == Source::Import {
-            *paste = Zeroizing::new(String::new());
-            // The field's undo history holds copies of what was typed: drop it.
-            if let Some(id) = *paste_id
-                && let Some(mut state) = egui::text_edit::TextEditState::load(ui.ctx(), id)
-            {
-                state.clear_undoer();
-                state.store(ui.ctx(), id);
-            }
-        }
-        label.clear();
-        let meta = credential::credential_meta(env.profile, new, &secret, env.now, credential::os_random);
+        let new = NewCredential {
+            kind: form.kind,
+            label: std::mem::take(&mut form.label),
+            origin: match form.source {
+                Source::Generate => CredentialOrigin::Generated,
+                Source::Import => CredentialOrigin::Imported,
+            },
+            expires_at,
+        };
+        let meta =
+            credential::credential_meta(env.profile, new, &secret, env.now, credential::os_random);
         let pending = Pending { meta, secret };
         self.storing = spawn_put(env, &pending, false, ui.ctx());
         self.pending = Some(pending);
@@ -521,7 +662,9 @@ impl CredentialsStep {
     }
 
     fn remove_dialog_ui(&mut self, ctx: &egui::Context, env: &StepEnv<'_>) {
-        let Some(id) = self.confirm_remove.clone() else { return };
+        let Some(id) = self.confirm_remove.clone() else {
+            return;
+        };
         let Some(meta) = env.profile.credential(&id) else {
             self.confirm_remove = None;
             return;
@@ -565,7 +708,11 @@ impl CredentialsStep {
                 self.removing = Task::spawn(env.runtime, ctx, async move {
                     let result = tokio::task::spawn_blocking(move || secrets.delete(&account))
                         .await
-                        .unwrap_or_else(|err| Err(StoreError::Other { reason: err.to_string() }));
+                        .unwrap_or_else(|err| {
+                            Err(StoreError::Other {
+                                reason: err.to_string(),
+                            })
+                        });
                     (id, result)
                 });
                 self.confirm_remove = None;
@@ -577,26 +724,47 @@ impl CredentialsStep {
 }
 
 /// Stores a pending value in the background (session-only when `session_only`).
-fn spawn_put(env: &StepEnv<'_>, pending: &Pending, session_only: bool, ctx: &egui::Context) -> Task<Result<(), StoreError>> {
+fn spawn_put(
+    env: &StepEnv<'_>,
+    pending: &Pending,
+    session_only: bool,
+    ctx: &egui::Context,
+) -> Task<Result<(), StoreError>> {
     let secrets = Arc::clone(env.secrets);
     let account = account(&env.profile.id, &pending.meta.id);
     let secret = pending.secret.clone();
     Task::spawn(env.runtime, ctx, async move {
         tokio::task::spawn_blocking(move || {
-            if session_only { secrets.put_session_only(&account, &secret) } else { secrets.put(&account, &secret) }
+            if session_only {
+                secrets.put_session_only(&account, &secret)
+            } else {
+                secrets.put(&account, &secret)
+            }
         })
         .await
-        .unwrap_or_else(|err| Err(StoreError::Other { reason: err.to_string() }))
+        .unwrap_or_else(|err| {
+            Err(StoreError::Other {
+                reason: err.to_string(),
+            })
+        })
     })
 }
 
 /// The expiry choice from the form's fields.
-fn parse_choice(mode: ExpiryMode, days_text: &str, date_text: &str) -> Result<ExpiryChoice, String> {
+fn parse_choice(
+    mode: ExpiryMode,
+    days_text: &str,
+    date_text: &str,
+) -> Result<ExpiryChoice, String> {
     match mode {
         ExpiryMode::Preset => Ok(ExpiryChoice::Preset),
         ExpiryMode::Never => Ok(ExpiryChoice::Never),
-        ExpiryMode::Days => parse_lifetime_days(days_text).map(ExpiryChoice::LifetimeDays).map_err(|err| err.to_string()),
-        ExpiryMode::Date => parse_date(date_text).map(ExpiryChoice::At).map_err(|err| err.to_string()),
+        ExpiryMode::Days => parse_lifetime_days(days_text)
+            .map(ExpiryChoice::LifetimeDays)
+            .map_err(|err| err.to_string()),
+        ExpiryMode::Date => parse_date(date_text)
+            .map(ExpiryChoice::At)
+            .map_err(|err| err.to_string()),
     }
 }
 
@@ -616,18 +784,28 @@ fn use_words(profile: &Profile, meta: &CredentialMeta) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
-
     use super::*;
 
     #[test]
     fn expiry_fields_parse_into_choices() {
-        assert_eq!(parse_choice(ExpiryMode::Preset, "", ""), Ok(ExpiryChoice::Preset));
-        assert_eq!(parse_choice(ExpiryMode::Days, " 30", ""), Ok(ExpiryChoice::LifetimeDays(30)));
+        assert_eq!(
+            parse_choice(ExpiryMode::Preset, "", ""),
+            Ok(ExpiryChoice::Preset)
+        );
+        assert_eq!(
+            parse_choice(ExpiryMode::Days, " 30", ""),
+            Ok(ExpiryChoice::LifetimeDays(30))
+        );
         assert!(parse_choice(ExpiryMode::Days, "", "").is_err());
-        let Ok(ExpiryChoice::At(at)) = parse_choice(ExpiryMode::Date, "", "2027-01-31") else { panic!("a date") };
+        let Ok(ExpiryChoice::At(at)) = parse_choice(ExpiryMode::Date, "", "2027-01-31") else {
+            panic!("a date")
+        };
         assert_eq!(at.format("%Y-%m-%d").to_string(), "2027-01-31");
-        assert!(parse_choice(ExpiryMode::Date, "", "31/01/2027").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(
+            parse_choice(ExpiryMode::Date, "", "31/01/2027")
+                .unwrap_err()
+                .contains("YYYY-MM-DD")
+        );
     }
 
     #[test]

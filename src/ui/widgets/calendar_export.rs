@@ -51,7 +51,10 @@ impl CalendarExport {
         self.task.poll();
         if let Some(result) = self.task.take() {
             if let ExportResult::Saved(path, events) = &result {
-                toasts.show(format!("Saved {events} reminder(s) to {}", path.display()), ui.input(|i| i.time));
+                toasts.show(
+                    format!("Saved {events} reminder(s) to {}", path.display()),
+                    ui.input(|i| i.time),
+                );
             }
             self.last = Some(result);
         }
@@ -77,10 +80,16 @@ impl CalendarExport {
         match &self.last {
             None | Some(ExportResult::Cancelled) => {}
             Some(ExportResult::Saved(path, events)) => {
-                ui.colored_label(tokens.good, format!("Saved {events} reminder(s) to {}", path.display()));
+                ui.colored_label(
+                    tokens.good,
+                    format!("Saved {events} reminder(s) to {}", path.display()),
+                );
             }
             Some(ExportResult::Empty) => {
-                ui.colored_label(tokens.muted, "No credential has a future expiry date: nothing to add to a calendar");
+                ui.colored_label(
+                    tokens.muted,
+                    "No credential has a future expiry date: nothing to add to a calendar",
+                );
             }
             Some(ExportResult::NoDialog) => {
                 ui.colored_label(
@@ -90,7 +99,10 @@ impl CalendarExport {
                 );
             }
             Some(ExportResult::Failed(err)) => {
-                ui.colored_label(tokens.bad, format!("Could not save the calendar file: {err}"));
+                ui.colored_label(
+                    tokens.bad,
+                    format!("Could not save the calendar file: {err}"),
+                );
             }
         }
     }
@@ -110,7 +122,11 @@ async fn save(due: Vec<Due>, now: DateTime<Utc>) -> ExportResult {
         .save_file()
         .await;
     let Some(handle) = handle else {
-        return if started.elapsed() < NO_DIALOG_WITHIN { ExportResult::NoDialog } else { ExportResult::Cancelled };
+        return if started.elapsed() < NO_DIALOG_WITHIN {
+            ExportResult::NoDialog
+        } else {
+            ExportResult::Cancelled
+        };
     };
     match handle.write(text.as_bytes()).await {
         Ok(()) => ExportResult::Saved(handle.path().to_path_buf(), events),

@@ -20,7 +20,7 @@ use crate::ui::theme::Tokens;
 use crate::ui::widgets::toasts::Toasts;
 
 /// How long a copied secret may stay on the clipboard.
-pub const CLEAR_AFTER: Duration = Duration::from_secs(60);
+pub const CLEAR_AFTER: Duration = Duration::from_mins(1);
 
 /// Where a one-time value is in its life.
 #[derive(Debug, Default)]
@@ -57,7 +57,13 @@ impl SecretReveal {
     /// Reveals `secret` (a `what`, for example "SCIM token") once.
     pub fn once(secret: Secret, what: impl Into<String>) -> Self {
         let last4 = secret.last4();
-        Self { reveal: Reveal::Once(secret), what: what.into(), last4, copy: Task::Idle, outcome: None }
+        Self {
+            reveal: Reveal::Once(secret),
+            what: what.into(),
+            last4,
+            copy: Task::Idle,
+            outcome: None,
+        }
     }
 
     /// True while the full value is on screen and has not been copied.
@@ -95,7 +101,8 @@ impl SecretReveal {
             Reveal::Hidden => {}
             Reveal::Once(secret) => {
                 ui.label(
-                    egui::RichText::new(format!("Your new {} — shown only this once:", self.what)).strong(),
+                    egui::RichText::new(format!("Your new {} — shown only this once:", self.what))
+                        .strong(),
                 );
                 let mut start_copy = false;
                 let mut hide = false;
@@ -160,7 +167,12 @@ impl SecretReveal {
         }
     }
 
-    fn finish_copy(&mut self, ctx: &egui::Context, result: Result<(), String>, toasts: &mut Toasts) {
+    fn finish_copy(
+        &mut self,
+        ctx: &egui::Context,
+        result: Result<(), String>,
+        toasts: &mut Toasts,
+    ) {
         let Reveal::Once(secret) = std::mem::take(&mut self.reveal) else {
             return;
         };
@@ -185,24 +197,36 @@ impl SecretReveal {
 ///
 /// A plain thread rather than `spawn_blocking`: dropping the tokio runtime waits for its
 /// blocking tasks, and closing the window must not wait up to a minute for the clipboard.
-fn spawn_copy(runtime: &tokio::runtime::Handle, ctx: &egui::Context, secret: Secret) -> Task<Result<(), String>> {
+fn spawn_copy(
+    runtime: &tokio::runtime::Handle,
+    ctx: &egui::Context,
+    secret: Secret,
+) -> Task<Result<(), String>> {
     let (started_tx, started_rx) = oneshot::channel();
     let deadline = Instant::now() + CLEAR_AFTER;
     let spawned = std::thread::Builder::new()
         .name("ssw-clipboard".to_owned())
         .spawn(move || serve_clipboard(&secret, deadline, started_tx));
-    let spawn_error = spawned.err().map(|err| format!("no clipboard thread: {err}"));
+    let spawn_error = spawned
+        .err()
+        .map(|err| format!("no clipboard thread: {err}"));
     Task::spawn(runtime, ctx, async move {
         match spawn_error {
             Some(err) => Err(err),
-            None => started_rx.await.unwrap_or_else(|_| Err("the clipboard worker stopped".to_owned())),
+            None => started_rx
+                .await
+                .unwrap_or_else(|_| Err("the clipboard worker stopped".to_owned())),
         }
     })
 }
 
 /// Sets the clipboard, reports, keeps it served until `deadline` and then clears it if it
 /// still holds `secret`.
-fn serve_clipboard(secret: &Secret, deadline: Instant, started: oneshot::Sender<Result<(), String>>) {
+fn serve_clipboard(
+    secret: &Secret,
+    deadline: Instant,
+    started: oneshot::Sender<Result<(), String>>,
+) {
     let mut clipboard = match arboard::Clipboard::new() {
         Ok(clipboard) => clipboard,
         Err(err) => {
@@ -216,35 +240,57 @@ fn serve_clipboard(secret: &Secret, deadline: Instant, started: oneshot::Sender<
     }
     let _ = started.send(Ok(()));
     wait_until(&mut clipboard, secret, deadline);
-    let still_ours = clipboard.get_text().map(Zeroizing::new).is_ok_and(|text| text.as_str() == secret.expose());
+    let still_ours = clipboard
+        .get_text()
+        .map(Zeroizing::new)
+        .is_ok_and(|text| text.as_str() == secret.expose());
     if still_ours {
         let _ = clipboard.clear();
     }
 }
 
-#[cfg(all(unix, not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))))]
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+))]
 fn set_text(clipboard: &mut arboard::Clipboard, secret: &Secret) -> Result<(), arboard::Error> {
     use arboard::SetExtLinux as _;
     // Clipboard managers honour this hint and keep the value out of their history.
     clipboard.set().exclude_from_history().text(secret.expose())
 }
 
-#[cfg(not(all(unix, not(any(target_os = "macos", target_os = "android", target_os = "emscripten")))))]
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+)))]
 fn set_text(clipboard: &mut arboard::Clipboard, secret: &Secret) -> Result<(), arboard::Error> {
     clipboard.set_text(secret.expose())
 }
 
 /// Linux: on X11 and Wayland the owner serves the content, so keep owning it until the
 /// deadline (returns early when another program takes the clipboard over).
-#[cfg(all(unix, not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))))]
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+))]
 fn wait_until(clipboard: &mut arboard::Clipboard, secret: &Secret, deadline: Instant) {
     use arboard::SetExtLinux as _;
-    let _ = clipboard.set().exclude_from_history().wait_until(deadline).text(secret.expose());
+    let _ = clipboard
+        .set()
+        .exclude_from_history()
+        .wait_until(deadline)
+        .text(secret.expose());
 }
 
 /// Elsewhere the system keeps the content; this background thread just waits.
-#[cfg(not(all(unix, not(any(target_os = "macos", target_os = "android", target_os = "emscripten")))))]
-#[expect(clippy::disallowed_methods, reason = "a background clipboard thread, never the UI thread")]
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+)))]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a background clipboard thread, never the UI thread"
+)]
 fn wait_until(_clipboard: &mut arboard::Clipboard, _secret: &Secret, deadline: Instant) {
     std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
 }

@@ -1,0 +1,155 @@
+//! UI test of the SCIM half, headless with egui_kittest: fill in the SCIM app step, run the
+//! checks against the real SCIM server, see the findings; the write probe asks first and
+//! writes nothing until the admin agrees.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
+use sso_scim_wizard::diagnostics::Status;
+use sso_scim_wizard::probes::http::{Client, Policy, Request};
+use sso_scim_wizard::secrets::Secret;
+use sso_scim_wizard::ui::WizardApp;
+use sso_scim_wizard::wizard::StepId;
+
+fn harness(dir: &std::path::Path) -> Harness<'static, WizardApp> {
+    let h = Harness::builder()
+        .with_size(egui::vec2(1200.0, 900.0))
+        .build_ui_state(|ui, app: &mut WizardApp| app.ui(ui), WizardApp::for_tests(dir));
+    // The catalog's walkthroughs use "→", which egui's proportional fonts lack (only the
+    // bundled monospace Hack has it). Until the app's theme adds Hack as a fallback, the
+    // test does, so any other missing glyph still fails it.
+    // TODO(scim): drop this once the theme installs the fallback itself.
+    let mut fonts = egui::FontDefinitions::default();
+    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
+        family.push("Hack".to_owned());
+    }
+    h.ctx.set_fonts(fonts);
+    h
+}
+
+/// Steps until `done` holds (background tasks finish on their own threads).
+fn step_until(h: &mut Harness<'_, WizardApp>, what: &str, done: impl Fn(&Harness<'_, WizardApp>) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(h) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+}
+
+fn type_into(h: &mut Harness<'_, WizardApp>, role: Role, label: &str, text: &str) {
+    h.get_by_role_and_label(role, label).focus();
+    h.step();
+    h.get_by_role_and_label(role, label).type_text(text);
+    h.step();
+}
+
+fn click(h: &mut Harness<'_, WizardApp>, role: Role, label: &str) {
+    h.get_by_role_and_label(role, label).click();
+    h.step();
+    h.step();
+}
+
+/// How many users with this userName the server holds.
+fn users_named(base: &str, token: &str, user_name: &str) -> u64 {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut url: url::Url = format!("{base}/Users").parse().unwrap();
+    url.query_pairs_mut().append_pair("filter", &format!("userName eq \"{user_name}\""));
+    let client = Client::new(Policy::default()).unwrap();
+    #[expect(clippy::disallowed_methods, reason = "a test outside any frame waits for the server")]
+    let response = runtime.block_on(client.send(Request::get(url).bearer(Secret::new(token)))).unwrap();
+    assert_eq!(response.status.as_u16(), 200);
+    response.json().unwrap()["totalResults"].as_u64().unwrap()
+}
+
+#[test]
+fn fill_the_scim_step_run_the_checks_and_consent_before_the_write_probe() {
+    let (Some(base), Some(token)) = (support::peer("SSW_SCIM_BASE_URL"), support::peer("SSW_SCIM_TOKEN")) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut h = harness(tmp.path());
+    step_until(&mut h, "the tenant list", |h| h.query_by_label_contains("No saved tenants yet").is_some());
+    type_into(&mut h, Role::TextInput, "Tenant name", "Contoso SCIM");
+    click(&mut h, Role::Button, "Create tenant");
+    step_until(&mut h, "the new tenant", |h| h.state().profile().is_some());
+
+    // The SCIM app step, from the step rail.
+    h.get(By::new().role(Role::Button).label_contains("SCIM app")).click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().current_step(), StepId::ScimApp);
+    assert!(h.get_by_role_and_label(Role::Button, "Next").accesskit_node().is_disabled());
+
+    // A mistake is caught as it is typed…
+    type_into(&mut h, Role::TextInput, "SCIM base URL", &format!("{base}/Users"));
+    eprintln!("DEBUG base_url={:?}", h.state().profile().unwrap().scim.base_url);
+    for n in h.get_all_by_label_contains("Users") { eprintln!("DEBUG node {:?}", n.accesskit_node().label()); }
+    assert!(h.query_by_label_contains("Remove /Users from the end").is_some(), "the /Users mistake is shown");
+    // …and corrected.
+    h.get_by_role_and_label(Role::TextInput, "SCIM base URL").focus();
+    h.step();
+    for _ in 0.."/Users".len() {
+        h.key_press(egui::Key::Backspace);
+    }
+    h.step();
+    assert_eq!(h.state().profile().unwrap().scim.base_url, base);
+    assert!(h.query_by_label_contains("Remove /Users").is_none());
+
+    // The token goes to the secret store, never to the profile.
+    type_into(&mut h, Role::PasswordInput, "SCIM token", &token);
+    click(&mut h, Role::Button, "Store token");
+    step_until(&mut h, "the stored token", |h| h.state().profile().unwrap().scim.token_credential.is_some());
+    h.step();
+    assert!(h.query_by_label_contains(&format!("•••• {}", &token[token.len() - 4..])).is_some());
+    let saved = serde_json::to_string(h.state().profile().unwrap()).unwrap();
+    assert!(!saved.contains(&token), "the token must never be in the profile");
+
+    click(&mut h, Role::CheckBox, "I checked these mappings in Microsoft Entra ID");
+    click(&mut h, Role::CheckBox, "The SCIM app provisions assigned users and groups only");
+    assert!(!h.get_by_role_and_label(Role::Button, "Next").accesskit_node().is_disabled(), "the step is complete");
+    click(&mut h, Role::Button, "Next");
+    assert_eq!(h.state().current_step(), StepId::TestScim);
+
+    // The read-only checks.
+    click(&mut h, Role::Button, "Run checks");
+    step_until(&mut h, "the SCIM report", |h| h.state().profile().unwrap().last_scim_report.is_some());
+    h.step();
+    let report = h.state().profile().unwrap().last_scim_report.clone().unwrap().report;
+    assert!(!report.has_failures(), "{}", report.to_text());
+    assert!(report.finding("scim.write.create").is_none(), "no write probe without consent");
+    assert!(h.query_by_label_contains("Token is accepted").is_some(), "findings are listed");
+    assert!(h.query_by_label_contains("Last run").is_some());
+
+    // The write probe: a dialog first, naming the user; nothing is written before yes.
+    click(&mut h, Role::Button, "Run with write probe…");
+    assert!(h.query_by_label("Create a test user?").is_some(), "the consent dialog is open");
+    let line = h.get_by_label_contains("Creates one user with userName").accesskit_node().label().unwrap_or_default();
+    let user_name = line.split_whitespace().find(|w| w.starts_with("ssw-probe-")).unwrap().to_owned();
+    assert_eq!(users_named(&base, &token, &user_name), 0, "nothing written while the dialog is open");
+    click(&mut h, Role::Button, "Cancel");
+    assert!(h.query_by_label("Create a test user?").is_none());
+    for _ in 0..5 {
+        h.step();
+    }
+    assert_eq!(users_named(&base, &token, &user_name), 0, "nothing written after Cancel");
+    assert!(h.state().profile().unwrap().last_scim_report.as_ref().unwrap().report.finding("scim.write.create").is_none());
+
+    click(&mut h, Role::Button, "Run with write probe…");
+    click(&mut h, Role::Button, "Create and delete the test user");
+    step_until(&mut h, "the write probe report", |h| {
+        h.state()
+            .profile()
+            .and_then(|p| p.last_scim_report.as_ref())
+            .is_some_and(|r| r.report.finding("scim.write.delete").is_some())
+    });
+    let report = h.state().profile().unwrap().last_scim_report.clone().unwrap().report;
+    for id in ["scim.write.create", "scim.write.duplicate", "scim.write.patch", "scim.write.delete"] {
+        assert_eq!(report.finding(id).unwrap().status, Status::Pass, "{id}: {}", report.to_text());
+    }
+    assert!(!report.to_json().contains(&token));
+}
