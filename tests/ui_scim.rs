@@ -10,6 +10,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
 use sso_scim_wizard::diagnostics::Status;
+use sso_scim_wizard::model::PlatformId;
 use sso_scim_wizard::probes::http::{Client, Policy, Request};
 use sso_scim_wizard::secrets::Secret;
 use sso_scim_wizard::ui::WizardApp;
@@ -85,14 +86,34 @@ fn fill_the_scim_step_run_the_checks_and_consent_before_the_write_probe() {
     assert_eq!(h.state().current_step(), StepId::ScimApp);
     assert!(h.get_by_role_and_label(Role::Button, "Next").accesskit_node().is_disabled());
 
-    // A mistake is caught as it is typed…
-    type_into(&mut h, Role::TextInput, "SCIM base URL", &format!("{base}/Users"));
-    eprintln!("DEBUG base_url={:?}", h.state().profile().unwrap().scim.base_url);
-    for n in h.get_all_by_label_contains("Users") { eprintln!("DEBUG node {:?}", n.accesskit_node().label()); }
-    assert!(h.query_by_label_contains("Remove /Users from the end").is_some(), "the /Users mistake is shown");
-    // …and corrected.
+    // Airia (the default platform): the URL is built from two validated fields.
+    let airia = sso_scim_wizard::catalog::catalog().platform(PlatformId::Airia);
+    let (environment, org) = (&airia.scim.placeholders[0], &airia.scim.placeholders[1]);
+    type_into(&mut h, Role::TextInput, &environment.label, "https://prod.airia.ai/");
+    eprintln!("DEBUG params={:?}", h.state().profile().unwrap().scim.url_params);
+    for n in h.get_all_by_role(Role::TextInput) { eprintln!("DEBUG input {:?} {:?}", n.accesskit_node().label(), n.accesskit_node().value()); }
+    for n in h.get_all_by_label_contains("slash") { eprintln!("DEBUG node {:?}", n.accesskit_node().label()); }
+    assert!(h.query_by_label_contains("remove the trailing slash").is_some(), "the field's mistake is shown as typed");
+    h.key_press(egui::Key::Backspace);
+    h.step();
+    assert!(h.query_by_label_contains("remove the trailing slash").is_none());
+    type_into(&mut h, Role::TextInput, &org.label, "3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d");
+    assert_eq!(
+        h.state().profile().unwrap().scim.base_url,
+        "https://prod.airia.ai/auth/realms/airia/org/3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d/scim/v2"
+    );
+
+    // The test server is not an Airia URL: type the whole URL instead, with a mistake first…
+    click(&mut h, Role::CheckBox, "Type the whole URL myself instead");
     h.get_by_role_and_label(Role::TextInput, "SCIM base URL").focus();
     h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "SCIM base URL").type_text(&format!("{base}/Users"));
+    h.step();
+    assert_eq!(h.state().profile().unwrap().scim.base_url, format!("{base}/Users"));
+    assert!(h.query_by_label_contains("Remove /Users from the end").is_some(), "the /Users mistake is shown");
+    // …then corrected.
     for _ in 0.."/Users".len() {
         h.key_press(egui::Key::Backspace);
     }

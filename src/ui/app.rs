@@ -72,6 +72,7 @@ pub struct WizardApp {
     troubleshoot: crate::ui::troubleshoot::Troubleshooter,
     status_line: Option<String>,
     frame_counter: Option<(PathBuf, u64)>,
+    fonts_installed: bool,
     /// The expiry dashboard, a window over the wizard (owned by `ui::dashboard`).
     dashboard: crate::ui::dashboard::ExpiryDashboard,
     dashboard_open: bool,
@@ -116,6 +117,7 @@ impl WizardApp {
             toasts: Toasts::default(),
             troubleshoot: crate::ui::troubleshoot::Troubleshooter::default(),
             status_line: None,
+            fonts_installed: false,
             frame_counter: std::env::var_os(FRAME_COUNTER_ENV)
                 .filter(|v| !v.is_empty())
                 .map(|p| (PathBuf::from(p), 0)),
@@ -203,6 +205,10 @@ impl WizardApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         let now = Utc::now();
+        if !self.fonts_installed {
+            theme::install_fonts(&ctx);
+            self.fonts_installed = true;
+        }
         if let Some((path, frames)) = &mut self.frame_counter {
             *frames += 1;
             // Debug aid only; a failed write must not disturb the app.

@@ -832,18 +832,23 @@ impl RotationScreen {
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let tokens = Tokens::ui(ui);
+                // The revoke button is always in sight, and enabled only once the core
+                // says the new credential is proven: the rule the walkthrough exists for.
+                let revoke_blocker = state.revoke_blocker();
+                let revoke = ui.add_enabled(
+                    !busy && revoke_blocker.is_none(),
+                    egui::Button::new(revoke_label(state)),
+                );
+                if let Some(why) = &revoke_blocker {
+                    revoke.on_disabled_hover_text(why.to_string());
+                } else if revoke.clicked() {
+                    self.start_revoke(ui.ctx(), env, state);
+                }
+                if self.finish_task.is_running() {
+                    ui.spinner();
+                }
                 if state.step == RotationStep::Revoke {
-                    let blocker = state.revoke_blocker();
-                    let label = revoke_label(state);
-                    let button =
-                        ui.add_enabled(!busy && blocker.is_none(), egui::Button::new(label));
-                    if button.clicked() {
-                        self.start_revoke(ui.ctx(), env, state);
-                    }
-                    if self.finish_task.is_running() {
-                        ui.spinner();
-                    }
-                    if let Some(why) = blocker {
+                    if let Some(why) = revoke_blocker {
                         ui.colored_label(tokens.bad, why.to_string());
                     }
                 } else {

@@ -2,5 +2,6 @@
 
 pub mod calendar_export;
 pub mod expiry_badge;
+pub mod findings;
 pub mod secret_reveal;
 pub mod toasts;
