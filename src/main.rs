@@ -27,9 +27,9 @@ fn gui(args: GuiArgs) -> ExitCode {
         Ok(store) => store,
         Err(err) => return fail(&err),
     };
-    // The OS keyring, or memory for this session with a note saying why. Measured at about
-    // 10 ms with gnome-keyring running and at once without a session bus, so it is opened
-    // before the window rather than swapped in later.
+    // The OS keyring, or memory for this session with a note saying why. Start-up waits at
+    // most 150 ms for the probe (typically 80–160 ms in a debug build, less in release);
+    // a slower keyring finishes opening in the background.
     let (secrets, secrets_note) = open_default_store();
     let launch = Launch {
         profile_id: args.profile,

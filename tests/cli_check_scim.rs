@@ -21,7 +21,9 @@ fn check_scim(args: &[&str], token: Option<&str>) -> Output {
     if let Some(token) = token {
         command.env(TOKEN_VAR, token);
     }
-    command.output().expect("the binary runs")
+    command
+        .output()
+        .unwrap_or_else(|err| panic!("the binary does not run: {err}"))
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -1,6 +1,11 @@
 //! `sso-scim-wizard expiry`: JSON shape, most-urgent-first order, and the exit codes a cron
 //! job or monitoring check relies on (1 when a credential is critical or expired).
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed call is a failed test"
+)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -5,6 +5,12 @@
 //! Run alone:
 //! `dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets; SSW_KEYRING=1 cargo nextest run -j2 --test keyring'`
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed call is a failed test"
+)]
+
 mod support;
 
 use std::path::Path;
@@ -124,6 +130,10 @@ fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one full generate / import / check run, then every place a secret could leak"
+)]
 fn generate_import_and_check_leave_no_secret_in_files_or_output() {
     if !support::require_keyring() {
         return;

@@ -11,6 +11,11 @@
     clippy::disallowed_methods,
     reason = "the tests block on their own runtime, not on a frame"
 )]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failed call is a failed test"
+)]
 
 mod support;
 
@@ -55,7 +60,10 @@ fn secret_store() -> Arc<dyn SecretStore> {
     if support::require_keyring() {
         Arc::new(KeyringStore::open().expect("an unlocked Secret Service"))
     } else {
-        eprintln!("no Secret Service: rotating against the in-memory store instead");
+        #[expect(clippy::print_stderr, reason = "a test says which store it used")]
+        {
+            eprintln!("no Secret Service: rotating against the in-memory store instead");
+        }
         Arc::new(MemoryStore::new())
     }
 }
@@ -155,7 +163,7 @@ fn tenant(
         sso_scim_wizard::model::IdpId::Entra,
         now,
     );
-    profile.scim.base_url = base_url.to_owned();
+    base_url.clone_into(&mut profile.scim.base_url);
     let meta = CredentialMeta {
         id: "scim-token-a".into(),
         kind: CredentialKind::ScimToken,
@@ -254,6 +262,10 @@ fn delete_user(rt: &tokio::runtime::Runtime, base_url: &str, token: &Secret, id:
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one rotation told step by step reads best in one piece"
+)]
 fn rotate_a_to_b_with_overlap_proves_b_before_a_is_removed_from_the_keyring() {
     let Some(peers) = peers() else { return };
     let store = secret_store();

@@ -1,6 +1,15 @@
 //! The SCIM probe suite against the real SCIM server (`scim2-server` behind our bearer
 //! token wrapper, started by `scripts/test`; see `tests/support/scim/`).
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "#[tokio::test] blocks on the test's own runtime, not on a frame"
+)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: an unexpected error or missing value is the test failing"
+)]
+
 mod support;
 
 use std::sync::Mutex;

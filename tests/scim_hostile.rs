@@ -3,6 +3,15 @@
 //! JSON, a 100 MB body, a silent server and an HTTP/1.0 server. Each must give a clear
 //! finding, no panic, no hang, and never the token.
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "#[tokio::test] blocks on the test's own runtime, not on a frame"
+)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: an unexpected error or missing value is the test failing"
+)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -118,7 +127,7 @@ async fn handle(mut stream: TcpStream, answer: &(dyn Fn(&Seen) -> Reply + Send +
             }
         }
         Reply::Silent => {
-            tokio::time::sleep(Duration::from_secs(60)).await;
+            tokio::time::sleep(Duration::from_mins(1)).await;
         }
     }
     let _ = stream.shutdown().await;
@@ -188,7 +197,7 @@ async fn check(base: &str, policy: Policy) -> Report {
     report
 }
 
-fn finding<'a>(report: &'a Report, id: &str) -> (Status, String) {
+fn finding(report: &Report, id: &str) -> (Status, String) {
     let finding = report.finding(id).unwrap_or_else(|| panic!("{id} missing"));
     (
         finding.status,

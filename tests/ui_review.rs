@@ -1,5 +1,10 @@
 //! UI tests of the Review step (offline checklist, support bundle) and the troubleshooting
-//! panel, headless with egui_kittest.
+//! panel, headless with `egui_kittest`.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed set-up is a broken test, and says where"
+)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,8 +16,8 @@ use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use sso_scim_wizard::catalog::catalog;
 use sso_scim_wizard::diagnostics::{Finding, Report, ReportKind};
 use sso_scim_wizard::model::{
-    CredentialKind, CredentialMeta, CredentialOrigin, CredentialState, IdpId, PlatformId, Profile,
-    StoredReport,
+    CredentialKind, CredentialMeta, CredentialOrigin, CredentialState, HistoryEntry, IdpId,
+    PlatformId, Profile, StoredReport,
 };
 use sso_scim_wizard::secrets::{MemoryStore, Secret, SecretStore};
 use sso_scim_wizard::storage::ProfileStore;
@@ -36,6 +41,10 @@ fn review_harness(
 }
 
 /// Steps until `done` holds (background tasks finish on their own threads).
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test thread waits between frames for background tasks"
+)]
 fn step_until(
     h: &mut Harness<'_, WizardApp>,
     what: &str,
@@ -283,8 +292,16 @@ fn the_support_bundle_shown_for_review_holds_no_planted_secret() {
             session_only: false,
         });
     }
-    // Rotation state belongs to another screen; a careless field there must not leak.
-    profile.rotation = Some(serde_json::json!({ "step": "test-new", "new_token": token }));
+    // Free text elsewhere in the profile, where a careless paste could land: the history,
+    // a finding's detail. (A rotation in progress is covered by tests/cli_review.rs: it
+    // opens the rotation walkthrough instead of the Review step.)
+    profile.history.push(HistoryEntry {
+        at: Utc::now(),
+        event: format!("imported client secret {client_secret}"),
+    });
+    if let Some(stored) = profile.last_oidc_report.as_mut() {
+        stored.report.checks[0].detail = format!("sent Authorization: Bearer {token}");
+    }
     store.save(&profile).unwrap();
 
     let mut h = review_harness(tmp.path(), &profile.id, secrets);
@@ -317,6 +334,10 @@ fn the_support_bundle_shown_for_review_holds_no_planted_secret() {
     let bundle: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(bundle["credentials"][0]["in_keyring"], "present");
     assert_eq!(bundle["credentials"][0]["last4"], token[token.len() - 4..]);
-    assert_eq!(bundle["rotation_in_progress"]["new_token"], "[redacted]");
+    assert!(
+        bundle["redactions"].as_array().unwrap().len() >= 2,
+        "{}",
+        bundle["redactions"]
+    );
     assert_eq!(bundle["tenant"]["platform"], "airia");
 }

@@ -129,6 +129,14 @@ pub struct Summary {
     pub skip: usize,
 }
 
+impl Summary {
+    /// "3 passed, 1 warning, 0 failed, 2 skipped".
+    pub fn line(&self) -> String {
+        let warnings = if self.warn == 1 { "warning" } else { "warnings" };
+        format!("{} passed, {} {warnings}, {} failed, {} skipped", self.pass, self.warn, self.fail, self.skip)
+    }
+}
+
 /// All findings of one run against one target.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
@@ -212,12 +220,7 @@ impl Report {
                 let _ = writeln!(out, "    How to fix: {}", finding.fix);
             }
         }
-        let s = self.summary;
-        let _ = writeln!(
-            out,
-            "{} passed, {} warnings, {} failed, {} skipped",
-            s.pass, s.warn, s.fail, s.skip
-        );
+        let _ = writeln!(out, "{}", self.summary.line());
         out
     }
 

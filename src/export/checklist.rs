@@ -216,7 +216,8 @@ pub fn settings_rows(profile: &Profile) -> Vec<(&'static str, String)> {
         if value.trim().is_empty() {
             "not set".to_owned()
         } else {
-            value.trim().to_owned()
+            // Identifiers and URLs: only the bearer, JWT and key=value rules apply.
+            clean(value.trim(), false)
         }
     };
     let yes_no = |confirmed: bool| {
@@ -339,7 +340,10 @@ impl Document {
     fn build(review: &ChecklistReview<'_>, profile: Option<&Profile>, now: DateTime<Utc>) -> Self {
         let title = match profile {
             Some(profile) if !profile.name.trim().is_empty() => {
-                format!("SSO and SCIM checklist: {}", profile.name.trim())
+                format!(
+                    "SSO and SCIM checklist: {}",
+                    clean(profile.name.trim(), true)
+                )
             }
             _ => format!(
                 "SSO and SCIM checklist: {} with {}",
@@ -739,7 +743,7 @@ fn credential_lines(profile: &Profile, now: DateTime<Utc>) -> Vec<CredentialLine
             label: if c.label.trim().is_empty() {
                 c.id.clone()
             } else {
-                c.label.clone()
+                clean(&c.label, true)
             },
             last4: c.last4.clone(),
             created: utc_text(c.created_at),
@@ -768,18 +772,28 @@ fn report_blocks(profile: &Profile) -> Vec<ReportBlock> {
                 },
                 checked_at: utc_text(stored.checked_at),
                 target: report.target.clone(),
-                summary: format!(
-                    "{} passed, {} warnings, {} failed, {} skipped",
-                    s.pass, s.warn, s.fail, s.skip
-                ),
+                summary: s.line(),
                 findings: report
                     .by_severity()
                     .into_iter()
-                    .map(|f| (f.status, f.title.clone(), f.id.clone(), f.detail.clone()))
+                    .map(|f| {
+                        (
+                            f.status,
+                            f.title.clone(),
+                            f.id.clone(),
+                            clean(&f.detail, true),
+                        )
+                    })
                     .collect(),
             }
         })
         .collect()
+}
+
+/// Free text from the profile with anything that looks like a secret replaced: findings
+/// never hold one by design, this catches a paste in the wrong place.
+fn clean(text: &str, random_runs: bool) -> String {
+    super::bundle::scrub_text(text, random_runs).unwrap_or_else(|| text.to_owned())
 }
 
 fn status_class(status: Status) -> &'static str {

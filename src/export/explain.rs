@@ -141,10 +141,11 @@ pub fn render_text(text: &str, matches: &[Match<'_>], limit: usize) -> String {
         render_entry(&mut out, index + 1, found);
     }
     if matches.len() > shown.len() {
+        let hidden = matches.len() - shown.len();
+        let noun = if hidden == 1 { "match" } else { "matches" };
         let _ = writeln!(
             out,
-            "{} weaker matches not shown; --limit {} shows them",
-            matches.len() - shown.len(),
+            "{hidden} weaker {noun} not shown; --limit {} shows all",
             matches.len()
         );
     }

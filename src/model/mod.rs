@@ -272,6 +272,12 @@ pub struct SsoApp {
     pub client_secret_credential: Option<String>,
     /// The redirect URI registered in the IdP, pasted for comparison.
     pub registered_redirect_uri: String,
+    /// The redirect URI the platform shows, for platforms whose preset has none (it
+    /// depends on the tenant); compared with [`Self::registered_redirect_uri`].
+    pub platform_redirect_uri: String,
+    /// A loopback redirect URI registered for the wizard's Test login
+    /// (`http://127.0.0.1/callback`); empty means that one.
+    pub test_redirect_uri: String,
     /// Values of the platform's redirect URI placeholders.
     pub redirect_params: BTreeMap<String, String>,
     /// Requested scopes, space separated as typed.

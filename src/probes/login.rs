@@ -313,40 +313,14 @@ where
     };
     drop(listener);
 
-    if let Some(error) = callback.get("error") {
-        return Err(LoginError::Idp {
-            error: error.clone(),
-            description: callback
-                .get("error_description")
-                .cloned()
-                .unwrap_or_default(),
-        });
-    }
-    if callback.get("state").map(String::as_str) != Some(state.as_str()) {
-        return Err(LoginError::StateMismatch);
-    }
-    // RFC 9207: when the IdP names itself in the response it must be the expected one.
-    if let Some(iss) = callback.get("iss")
-        && *iss != endpoints.issuer
-    {
-        return Err(LoginError::IssuerMismatch {
-            expected: endpoints.issuer.clone(),
-            got: iss.clone(),
-        });
-    }
-    let Some(code) = callback.get("code") else {
-        return Err(LoginError::Idp {
-            error: "no code".to_owned(),
-            description: "the IdP came back without an authorization code".to_owned(),
-        });
-    };
+    let code = authorization_code(&callback, &state, &endpoints.issuer)?;
 
     let tokens = redeem(
         &client,
         &endpoints,
         client_id,
         input.client_secret.as_ref(),
-        code,
+        &code,
         &redirect_uri,
         &verifier,
     )
@@ -381,6 +355,43 @@ where
         key_id: token.key_id,
         redirect_uri,
     })
+}
+
+/// The authorization code of the browser's return, after checking it answers this
+/// sign-in: the IdP's error, a foreign `state`, or another issuer's `iss` stop here.
+pub fn authorization_code(
+    callback: &BTreeMap<String, String>,
+    state: &str,
+    issuer: &str,
+) -> Result<String, LoginError> {
+    if let Some(error) = callback.get("error") {
+        return Err(LoginError::Idp {
+            error: error.clone(),
+            description: callback
+                .get("error_description")
+                .cloned()
+                .unwrap_or_default(),
+        });
+    }
+    if callback.get("state").map(String::as_str) != Some(state) {
+        return Err(LoginError::StateMismatch);
+    }
+    // RFC 9207: when the IdP names itself in the response it must be the expected one.
+    if let Some(iss) = callback.get("iss")
+        && iss != issuer
+    {
+        return Err(LoginError::IssuerMismatch {
+            expected: issuer.to_owned(),
+            got: iss.clone(),
+        });
+    }
+    callback
+        .get("code")
+        .cloned()
+        .ok_or_else(|| LoginError::Idp {
+            error: "no code".to_owned(),
+            description: "the IdP came back without an authorization code".to_owned(),
+        })
 }
 
 async fn discover(client: &Client, issuer: &str) -> Result<Endpoints, LoginError> {
@@ -1064,6 +1075,23 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("signature"), "{err}");
+    }
+
+    #[test]
+    fn callback_from_another_issuer_is_a_mix_up() {
+        let callback: BTreeMap<String, String> = [
+            ("code", "c"),
+            ("state", "s"),
+            ("iss", "https://evil.example"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .into();
+        let err = authorization_code(&callback, "s", "https://idp.example").unwrap_err();
+        assert!(matches!(err, LoginError::IssuerMismatch { .. }), "{err:?}");
+        assert_eq!(
+            authorization_code(&callback, "s", "https://evil.example").unwrap(),
+            "c"
+        );
     }
 
     #[test]

@@ -1429,7 +1429,7 @@ async fn check_client_auth(client: &Client, discovery: &Discovery, input: &OidcI
             Finding::warn(
                 CLIENT_AUTH,
                 format!(
-                    "The answers do not tell whether the secret is right: client_credentials → {first_says}; authorization code → {idp_says}"
+                    "The answers do not tell whether the secret is right: client_credentials said {first_says}; the authorization code request said {idp_says}"
                 ),
                 "Use Test login to check the pair with a real sign-in",
             )

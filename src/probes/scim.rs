@@ -2158,7 +2158,7 @@ mod tests {
         assert_eq!(error.scim_type.as_deref(), Some("uniqueness"));
         let text = error.describe();
         assert!(
-            text.contains("already taken") && text.contains("the server says: taken"),
+            text.contains("already taken") && text.contains("the server says \"taken\""),
             "{text}"
         );
         let numeric = json!({"status": 400, "detail": "bad filter"});

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 pub use credential::{ExpiryChoice, Issuance, Orphan, OrphanReason};
 pub use generate::{ImportWarning, Imported, clean_import, generate_token};
-pub use os_keyring::{KeyringStore, open_default_store};
+pub use os_keyring::{DeferredStore, KeyringStore, open_default_store};
 
 /// A secret value (SCIM token, client secret). `Debug` prints `…`; there is no `Display`
 /// and no `Serialize`; the memory is zeroized on drop.

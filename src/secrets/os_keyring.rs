@@ -7,7 +7,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use super::{MemoryStore, SERVICE, Secret, SecretStore, SharedStore, StoreError};
 
@@ -105,18 +106,133 @@ impl SecretStore for KeyringStore {
     }
 }
 
+/// How long start-up waits for the keyring before handing out a [`DeferredStore`].
+pub const OPEN_WAIT: Duration = Duration::from_millis(150);
+
+/// The note for the status bar when there is no keyring.
+pub const NO_KEYRING_NOTE: &str =
+    "No keyring: secrets are kept for this session only (see Credentials)";
+
 /// The OS keyring when it can be opened, else an in-memory store for this session, with a
 /// one-line note for the status bar saying so. Never a file.
 ///
-/// Measured on the build machine (Debian 12, gnome-keyring already running): about 10 ms;
-/// with no session bus it fails at once. Call it before the window opens or in the background.
+/// The probe runs on its own thread and start-up waits at most [`OPEN_WAIT`] for it:
+/// measured on the build machine (debug build, Debian 12) at 80–160 ms with gnome-keyring
+/// running, about 120 ms when D-Bus has to start gnome-keyring first, and at once without a
+/// session bus. A Secret Service that does not answer (zbus waits 25 s per call) must not
+/// keep the window from opening, so a slower probe yields a [`DeferredStore`] that finishes
+/// opening in the background.
 pub fn open_default_store() -> (SharedStore, Option<String>) {
-    match KeyringStore::open() {
-        Ok(store) => (Arc::new(store), None),
-        Err(err) => (
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let status = Arc::new(OnceLock::new());
+    let background = Arc::clone(&status);
+    let spawned = std::thread::Builder::new()
+        .name("ssw-keyring-open".to_owned())
+        .spawn(move || {
+            let result = KeyringStore::open();
+            let _ = background.set(result.as_ref().err().cloned());
+            let _ = sender.send(result);
+        });
+    if let Err(err) = spawned {
+        let reason = StoreError::Other {
+            reason: format!("could not start the keyring thread: {err}"),
+        };
+        return (
+            Arc::new(MemoryStore::fallback(reason.to_string())),
+            Some(NO_KEYRING_NOTE.to_owned()),
+        );
+    }
+    match receiver.recv_timeout(OPEN_WAIT) {
+        Ok(Ok(store)) => (Arc::new(store), None),
+        Ok(Err(err)) => (
             Arc::new(MemoryStore::fallback(err.to_string())),
-            Some("No keyring: secrets are kept for this session only (see Credentials)".to_owned()),
+            Some(NO_KEYRING_NOTE.to_owned()),
         ),
+        Err(_) => (Arc::new(DeferredStore::new(status)), None),
+    }
+}
+
+/// The OS keyring while it is still being opened in the background. Every operation waits
+/// for the probe (operations run off the UI thread); the non-blocking questions
+/// ([`SecretStore::is_persistent`], [`SecretStore::session_only_reason`]) answer "keyring"
+/// until the probe says otherwise. Without a keyring, `put` fails like the keyring would,
+/// so the window asks before keeping a value for the session only.
+pub struct DeferredStore {
+    status: Arc<OnceLock<Option<StoreError>>>,
+    keyring: KeyringStore,
+    reason: OnceLock<String>,
+}
+
+impl fmt::Debug for DeferredStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeferredStore")
+            .field("status", &self.status.get())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DeferredStore {
+    fn new(status: Arc<OnceLock<Option<StoreError>>>) -> Self {
+        Self {
+            status,
+            keyring: KeyringStore {
+                session: MemoryStore::new(),
+            },
+            reason: OnceLock::new(),
+        }
+    }
+
+    /// Waits for the probe: `Ok` when the keyring is open.
+    fn opened() -> Result<(), StoreError> {
+        // The probe holds the keyring crate's one-time initialisation; asking for its
+        // status blocks until the probe is done.
+        match keyring::Entry::store_status() {
+            Ok(()) => Ok(()),
+            Err(err) => Err(unavailable(err.to_string())),
+        }
+    }
+}
+
+impl SecretStore for DeferredStore {
+    fn put(&self, account: &str, secret: &Secret) -> Result<(), StoreError> {
+        Self::opened()?;
+        self.keyring.put(account, secret)
+    }
+
+    fn get(&self, account: &str) -> Result<Option<Secret>, StoreError> {
+        match Self::opened() {
+            Ok(()) => self.keyring.get(account),
+            Err(_) => self.keyring.session.get(account),
+        }
+    }
+
+    fn delete(&self, account: &str) -> Result<(), StoreError> {
+        match Self::opened() {
+            Ok(()) => self.keyring.delete(account),
+            Err(_) => self.keyring.session.delete(account),
+        }
+    }
+
+    fn is_persistent(&self) -> bool {
+        !matches!(self.status.get(), Some(Some(_)))
+    }
+
+    fn put_session_only(&self, account: &str, secret: &Secret) -> Result<(), StoreError> {
+        self.keyring.put_session_only(account, secret)
+    }
+
+    fn accounts(&self) -> Result<Vec<String>, StoreError> {
+        match Self::opened() {
+            Ok(()) => self.keyring.accounts(),
+            Err(_) => Ok(self.keyring.session.accounts()),
+        }
+    }
+
+    fn session_only_reason(&self) -> Option<&str> {
+        let Some(Some(err)) = self.status.get() else {
+            return None;
+        };
+        Some(self.reason.get_or_init(|| err.to_string()).as_str())
     }
 }
 
@@ -234,6 +350,26 @@ mod tests {
             map_error(&keyring::Error::NoDefaultStore),
             StoreError::Unavailable { .. }
         ));
+    }
+
+    #[test]
+    fn a_deferred_store_answers_keyring_until_the_probe_says_otherwise() {
+        let status = Arc::new(OnceLock::new());
+        let store = DeferredStore::new(Arc::clone(&status));
+        assert!(store.is_persistent());
+        assert_eq!(store.session_only_reason(), None);
+        status
+            .set(Some(unavailable(
+                "no secret service provider or dbus session found".to_owned(),
+            )))
+            .unwrap();
+        assert!(!store.is_persistent());
+        assert!(
+            store
+                .session_only_reason()
+                .unwrap()
+                .starts_with("no keyring is available")
+        );
     }
 
     #[test]

@@ -333,6 +333,26 @@ impl WizardApp {
         };
         self.dashboard
             .window_ui(ctx, &mut self.dashboard_open, &mut env);
+        if let Some(crate::ui::dashboard::DashboardCommand::Rotate {
+            profile_id,
+            credential_id,
+        }) = self.dashboard.take_command()
+        {
+            // Opening another tenant drops the current step; never a secret still on show.
+            let unsaved = self
+                .steps
+                .iter()
+                .find(|(id, _)| *id == self.step)
+                .and_then(|(_, step)| step.leave_warning());
+            let started = match unsaved {
+                Some(warning) => Err(format!("Rotation not started: {warning}")),
+                None => self.start_rotation(&profile_id, &credential_id),
+            };
+            match started {
+                Ok(()) => self.dashboard_open = false,
+                Err(err) => self.status_line = Some(err),
+            }
+        }
     }
 
     fn nav_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {

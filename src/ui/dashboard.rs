@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::expiry::{self, Due, Severity};
-use crate::model::{CredentialMeta, Profile};
+use crate::model::{CredentialMeta, CredentialState, Profile};
 use crate::secrets::credential::orphans;
 use crate::secrets::{Orphan, SecretStore, StoreError, masked};
 use crate::storage::ProfileStore;
@@ -171,6 +171,19 @@ pub struct ExpiryDashboard {
     span: Span,
     calendar: CalendarExport,
     cleanup: Cleanup,
+    command: Option<DashboardCommand>,
+}
+
+/// What the dashboard asks the app to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DashboardCommand {
+    /// Open the tenant and start the rotation walkthrough for one of its credentials.
+    Rotate {
+        /// The profile.
+        profile_id: String,
+        /// The credential to replace.
+        credential_id: String,
+    },
 }
 
 impl Default for ExpiryDashboard {
@@ -184,6 +197,7 @@ impl Default for ExpiryDashboard {
             span: Span::Year,
             calendar: CalendarExport::default(),
             cleanup: Cleanup::default(),
+            command: None,
         }
     }
 }
@@ -198,6 +212,11 @@ impl ExpiryDashboard {
     /// The rows in order (most urgent first), for tests.
     pub fn rows(&self) -> &[Due] {
         &self.rows
+    }
+
+    /// What the admin asked for in the last frame (the app carries it out).
+    pub fn take_command(&mut self) -> Option<DashboardCommand> {
+        self.command.take()
     }
 
     /// True once the profiles are read.
@@ -452,15 +471,24 @@ impl ExpiryDashboard {
                 }
                 Some(Ok(found)) => {
                     let mut delete: Option<Vec<String>> = None;
-                    for orphan in found {
-                        ui.horizontal(|ui| {
-                            ui.label(egui::RichText::new(&orphan.account).monospace());
-                            ui.label(format!("— {}", orphan.reason.label()));
-                            if ui.add_enabled(!busy, egui::Button::new("Delete")).clicked() {
-                                delete = Some(vec![orphan.account.clone()]);
+                    ui.colored_label(
+                        tokens.warn,
+                        format!("{} secret(s) left behind in the keyring:", found.len()),
+                    );
+                    egui::ScrollArea::vertical()
+                        .id_salt("orphans-list")
+                        .max_height(150.0)
+                        .show(ui, |ui| {
+                            for orphan in found {
+                                ui.horizontal(|ui| {
+                                    ui.label(egui::RichText::new(&orphan.account).monospace());
+                                    ui.label(format!("— {}", orphan.reason.label()));
+                                    if ui.add_enabled(!busy, egui::Button::new("Delete")).clicked() {
+                                        delete = Some(vec![orphan.account.clone()]);
+                                    }
+                                });
                             }
                         });
-                    }
                     if cleanup.confirm_all {
                         ui.horizontal(|ui| {
                             ui.colored_label(tokens.warn, format!("Delete all {} from the keyring?", found.len()));
@@ -490,26 +518,22 @@ impl ExpiryDashboard {
         });
     }
 
-    fn rows_ui(&self, ui: &mut egui::Ui, now: DateTime<Utc>, visible: &[usize]) {
+    fn rows_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>, visible: &[usize]) {
         let tokens = Tokens::ui(ui);
         ui.horizontal(|ui| {
-            ui.add_sized(
-                [210.0, 18.0],
-                egui::Label::new(egui::RichText::new("Expiry").strong()),
-            );
-            ui.add_sized(
-                [90.0, 18.0],
-                egui::Label::new(egui::RichText::new("Date").strong()),
-            );
-            ui.add_sized(
-                [200.0, 18.0],
-                egui::Label::new(egui::RichText::new("Tenant").strong()),
-            );
-            ui.add_sized(
-                [150.0, 18.0],
-                egui::Label::new(egui::RichText::new("Credential").strong()),
-            );
-            ui.label(egui::RichText::new("Label").strong());
+            for (heading, width) in [
+                ("Expiry", COLUMNS[0]),
+                ("Date", COLUMNS[1]),
+                ("Tenant", COLUMNS[2]),
+                ("Credential", COLUMNS[3]),
+                ("Label", COLUMNS[4]),
+            ] {
+                cell(
+                    ui,
+                    width,
+                    egui::Label::new(egui::RichText::new(heading).strong()),
+                );
+            }
         });
         if visible.is_empty() {
             ui.colored_label(
@@ -522,6 +546,7 @@ impl ExpiryDashboard {
             );
             return;
         }
+        let mut command = None;
         egui::ScrollArea::vertical()
             .id_salt("expiry-rows")
             .auto_shrink([false, false])
@@ -530,20 +555,30 @@ impl ExpiryDashboard {
                     let due = &self.rows[index];
                     ui.horizontal(|ui| {
                         ui.set_height(ROW_HEIGHT - 4.0);
-                        ui.allocate_ui(egui::vec2(210.0, ROW_HEIGHT - 4.0), |ui| {
-                            expiry_badge::ui(ui, due.credential.expires_at, now);
-                        });
+                        ui.allocate_ui_with_layout(
+                            egui::vec2(COLUMNS[0], ROW_HEIGHT - 4.0),
+                            egui::Layout::left_to_right(egui::Align::Center),
+                            |ui| {
+                                ui.set_min_width(COLUMNS[0]);
+                                expiry_badge::ui(ui, due.credential.expires_at, now);
+                            },
+                        );
                         let date = due
                             .credential
                             .expires_at
                             .map_or_else(|| "—".to_owned(), |at| at.format("%Y-%m-%d").to_string());
-                        ui.add_sized([90.0, 18.0], egui::Label::new(date));
-                        ui.add_sized([200.0, 18.0], egui::Label::new(&due.tenant).truncate());
-                        ui.add_sized(
-                            [150.0, 18.0],
+                        cell(ui, COLUMNS[1], egui::Label::new(date));
+                        cell(ui, COLUMNS[2], egui::Label::new(&due.tenant).truncate());
+                        cell(
+                            ui,
+                            COLUMNS[3],
                             egui::Label::new(due.credential.kind.label()).truncate(),
                         );
-                        ui.label(&due.credential.label);
+                        cell(
+                            ui,
+                            COLUMNS[4],
+                            egui::Label::new(&due.credential.label).truncate(),
+                        );
                         ui.label(
                             egui::RichText::new(masked(&due.credential.last4))
                                 .monospace()
@@ -558,11 +593,41 @@ impl ExpiryDashboard {
                             .on_hover_text(
                                 "An older credential kept for reference; the apps use a newer one",
                             );
+                        } else if due.credential.state == CredentialState::Active
+                            && ui
+                                .small_button("Rotate…")
+                                .on_hover_text(
+                                    "Open this tenant and replace the credential step by step",
+                                )
+                                .clicked()
+                        {
+                            command = Some(DashboardCommand::Rotate {
+                                profile_id: due.profile_id.clone(),
+                                credential_id: due.credential.id.clone(),
+                            });
                         }
                     });
                 }
             });
+        if command.is_some() {
+            self.command = command;
+        }
     }
+}
+
+/// Widths of the dashboard's columns: badge, date, tenant, kind, label.
+const COLUMNS: [f32; 5] = [200.0, 86.0, 190.0, 130.0, 190.0];
+
+/// A left-aligned cell of a fixed width.
+fn cell(ui: &mut egui::Ui, width: f32, widget: impl egui::Widget) {
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, ROW_HEIGHT - 4.0),
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| {
+            ui.set_min_width(width);
+            ui.add(widget);
+        },
+    );
 }
 
 /// Days ↔ pixels of the timeline: from [`TIMELINE_PAST_DAYS`] before today to the span
@@ -659,23 +724,33 @@ impl Scale {
         let axis = egui::Stroke::new(1.0, tokens.muted);
         painter.line_segment([plot.left_bottom(), plot.right_bottom()], axis);
         let font = egui::FontId::proportional(11.0);
+        // Labels that would overlap the previous one are left out (long spans squeeze
+        // today, 7 d and 30 d together); the lines stay.
+        let mut free_from = f32::NEG_INFINITY;
         for (day, text, width) in [(0.0, "today", 1.5), (7.0, "7 d", 0.5), (30.0, "30 d", 0.5)] {
             let x = self.x_of(day);
             painter.line_segment(
                 [egui::pos2(x, plot.top()), egui::pos2(x, plot.bottom())],
                 egui::Stroke::new(width, tokens.muted),
             );
-            painter.text(
-                egui::pos2(x + 2.0, plot.top() - 2.0),
-                egui::Align2::LEFT_BOTTOM,
-                text,
-                font.clone(),
-                tokens.muted,
-            );
+            if x >= free_from {
+                let drawn = painter.text(
+                    egui::pos2(x + 2.0, plot.top() - 2.0),
+                    egui::Align2::LEFT_BOTTOM,
+                    text,
+                    font.clone(),
+                    tokens.muted,
+                );
+                free_from = drawn.right() + 4.0;
+            }
         }
         let step = if self.last_day <= 90 { 30 } else { 90 };
         for day in (step..self.last_day).step_by(usize::try_from(step).unwrap_or(90)) {
             let x = self.x_of(day as f32);
+            if x > plot.right() - 36.0 {
+                // A date centred this close to the edge would be cut off.
+                break;
+            }
             painter.line_segment(
                 [
                     egui::pos2(x, plot.bottom()),

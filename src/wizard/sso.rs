@@ -276,6 +276,18 @@ pub fn expected_redirect_uri(
     })
 }
 
+/// The redirect URI the IdP's entry must equal: the preset's (filled in), else the one
+/// the admin copied from the platform; `None` while neither is known.
+pub fn redirect_uri_to_match(profile: &Profile, platform: &Platform) -> Option<String> {
+    match expected_redirect_uri(platform, &profile.sso.redirect_params) {
+        Ok(Some(uri)) => Some(uri),
+        Ok(None) => {
+            Some(profile.sso.platform_redirect_uri.trim().to_owned()).filter(|uri| !uri.is_empty())
+        }
+        Err(_) => None,
+    }
+}
+
 /// One way a registered redirect URI differs from the expected one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RedirectDifference {
@@ -599,7 +611,7 @@ pub fn next_blocker(profile: &Profile, platform: &Platform) -> Option<String> {
         }
     }
     if !sso.registered_redirect_uri.trim().is_empty()
-        && let Ok(Some(expected)) = expected_redirect_uri(platform, &sso.redirect_params)
+        && let Some(expected) = redirect_uri_to_match(profile, platform)
         && let Some(difference) =
             compare_redirect_uris(&expected, &sso.registered_redirect_uri).first()
     {

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 
 use crate::catalog::{Catalog, WalkStep};
 use crate::diagnostics::Report;
-use crate::model::{CredentialKind, CredentialOrigin, CredentialState, Profile};
+use crate::model::{CredentialKind, CredentialOrigin, Profile};
 use crate::probes::http::Policy;
 use crate::probes::{oidc, scim};
 use crate::secrets::credential::{self, Issuance};
@@ -136,10 +136,20 @@ impl RotationScreen {
         profile.rotation.is_some() || self.finished.is_some() || self.finishing.is_some()
     }
 
-    /// Draws the screen.
+    /// Draws the screen. Asks for the profile to be written whenever the rotation changed
+    /// this frame, so a restart resumes exactly where the admin was.
     pub fn ui(&mut self, ui: &mut egui::Ui, env: &mut StepEnv<'_>) -> RotationOutcome {
+        let before = env.profile.rotation.clone();
+        let outcome = self.content_ui(ui, env);
+        if outcome == RotationOutcome::Stay && env.profile.rotation != before {
+            RotationOutcome::Flush
+        } else {
+            outcome
+        }
+    }
+
+    fn content_ui(&mut self, ui: &mut egui::Ui, env: &mut StepEnv<'_>) -> RotationOutcome {
         self.poll_tasks(ui.ctx(), env);
-        let before = env.profile.rotation.as_ref().map(|r| r.step);
         let mut outcome = RotationOutcome::Stay;
         if let Some(finished) = &self.finished {
             finished_ui(ui, finished);
@@ -174,10 +184,6 @@ impl RotationScreen {
             outcome = RotationOutcome::Hide;
         }
         self.cancel_dialog_ui(ui.ctx(), env);
-        let after = env.profile.rotation.as_ref().map(|r| r.step);
-        if outcome == RotationOutcome::Stay && before != after {
-            outcome = RotationOutcome::Flush;
-        }
         outcome
     }
 
@@ -1173,17 +1179,4 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .unwrap_or_else(|err| Err(format!("the keyring task stopped: {err}")))
-}
-
-/// True when the credential is a pending one left by a rotation that no longer exists
-/// (for the Credentials step to offer removing it).
-pub fn is_stray_pending(profile: &Profile, credential_id: &str) -> bool {
-    profile
-        .credential(credential_id)
-        .is_some_and(|c| c.state == CredentialState::Pending)
-        && profile
-            .rotation
-            .as_ref()
-            .and_then(|r| r.pending_credential_id.as_deref())
-            != Some(credential_id)
 }

@@ -317,7 +317,7 @@ impl Step for CredentialsStep {
         ui.add_space(6.0);
         self.keyring_ui(ui, env);
         ui.add_space(6.0);
-        self.list_ui(ui, env);
+        ui.scope(|ui| self.list_ui(ui, env));
         if let Some(credential_id) = self.rotate.take() {
             crate::ui::rotation::begin_ui(ui, env, &credential_id);
         }
@@ -477,6 +477,8 @@ impl CredentialsStep {
             return;
         }
         let busy = self.removing.is_running();
+        // Columns size to their content; wrapping would break labels and dates mid-word.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
         egui::Grid::new("credentials-grid")
             .striped(true)
             .num_columns(6)
@@ -496,7 +498,7 @@ impl CredentialsStep {
                         );
                     });
                     ui.label(egui::RichText::new(masked(&meta.last4)).monospace());
-                    expiry_badge::ui(ui, meta.expires_at, env.now);
+                    ui.horizontal(|ui| expiry_badge::ui(ui, meta.expires_at, env.now));
                     ui.vertical(|ui| {
                         ui.label(use_words(profile, meta));
                         if let Some(note) = self.storage_note(meta, env.secrets.is_persistent()) {

@@ -208,7 +208,8 @@ impl ReviewStep {
             );
             egui::CollapsingHeader::new(header)
                 .id_salt(("review-group", group.as_str()))
-                .default_open(true)
+                // A finished group starts folded: what is left to do stays in view.
+                .default_open(counts.done < counts.total)
                 .show(ui, |ui| {
                     group_progress_ui(ui, group, counts.done, counts.total);
                     let shown: Vec<&&ReviewItem<'_>> = items
@@ -236,15 +237,13 @@ impl ReviewStep {
              and OS, the last check results with times, and credential dates with their last four \
              characters. Never a secret or a token.",
         );
-        ui.horizontal(|ui| {
-            let label = ui.label("What failed, and when (optional)");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.bundle_note)
-                    .hint_text("e.g. new users not created since 09:40")
-                    .desired_width(320.0),
-            )
-            .labelled_by(label.id);
-        });
+        let label = ui.label("What failed, and when (optional)");
+        ui.add(
+            egui::TextEdit::singleline(&mut self.bundle_note)
+                .hint_text("e.g. new users not created since 09:40")
+                .desired_width(ui.available_width().min(480.0)),
+        )
+        .labelled_by(label.id);
         match &mut self.bundle {
             BundleView::Hidden => {
                 if ui.button("Prepare support bundle…").clicked() {
@@ -266,7 +265,10 @@ impl ReviewStep {
                 let label = ui.label("Support bundle JSON");
                 egui::ScrollArea::vertical()
                     .id_salt("bundle-json")
-                    .max_height(320.0)
+                    .max_height(360.0)
+                    // Inside the step's own scroll area the space left on screen can be a
+                    // few lines; keep the review pane tall enough to read.
+                    .min_scrolled_height(240.0)
                     .show(ui, |ui| {
                         let mut shown: &str = json.as_str();
                         ui.add(
@@ -444,14 +446,7 @@ fn last_check_row(ui: &mut egui::Ui, tokens: Tokens, name: &str, stored: Option<
             };
             ui.colored_label(
                 colour,
-                format!(
-                    "last run {}: {} passed, {} warnings, {} failed, {} skipped",
-                    local_text(stored.checked_at),
-                    s.pass,
-                    s.warn,
-                    s.fail,
-                    s.skip
-                ),
+                format!("last run {}: {}", local_text(stored.checked_at), s.line()),
             );
         }
     }

@@ -18,7 +18,8 @@ use super::{Step, StepEnv, StepOutcome};
 use crate::catalog::{Idp, Platform, WalkStep, fill_pattern};
 use crate::model::{CredentialKind, CredentialMeta, CredentialOrigin};
 use crate::secrets::credential::{
-    self, ExpiryChoice, Issuance, NewCredential, parse_date, preset_lifetime_days, resolve_expiry,
+    self, ExpiryChoice, ExpiryError, Issuance, NewCredential, parse_date, preset_lifetime_days,
+    resolve_expiry,
 };
 use crate::secrets::{Secret, StoreError, account, clean_import, generate_token, masked};
 use crate::ui::task::Task;
@@ -112,13 +113,27 @@ impl Step for ScimAppStep {
 impl ScimAppStep {
     fn poll(&mut self, ctx: &egui::Context, env: &mut StepEnv<'_>) {
         self.storing.poll();
-        let Some(result) = self.storing.take() else { return };
-        let Some(Pending { mut meta, secret, reveal }) = self.pending.take() else { return };
+        let Some(result) = self.storing.take() else {
+            return;
+        };
+        let Some(Pending {
+            mut meta,
+            secret,
+            reveal,
+        }) = self.pending.take()
+        else {
+            return;
+        };
         match result {
             Ok(()) => {
                 meta.session_only = meta.session_only || !env.secrets.is_persistent();
-                let note = if meta.session_only { "kept for this session only" } else { "stored in the keyring" };
-                env.toasts.show(format!("SCIM token {note}"), ctx.input(|i| i.time));
+                let note = if meta.session_only {
+                    "kept for this session only"
+                } else {
+                    "stored in the keyring"
+                };
+                env.toasts
+                    .show(format!("SCIM token {note}"), ctx.input(|i| i.time));
                 credential::attach(env.profile, meta, env.now);
                 if reveal {
                     self.reveal = SecretReveal::once(secret, "SCIM token");
@@ -131,55 +146,79 @@ impl ScimAppStep {
     }
 
     fn walkthrough_ui(&mut self, ui: &mut egui::Ui, env: &StepEnv<'_>, idp: &Idp) {
-        let steps: Vec<&WalkStep> = idp.scim_steps.iter().filter(|s| s.applies_to(env.profile.platform)).collect();
+        let steps: Vec<&WalkStep> = idp
+            .scim_steps
+            .iter()
+            .filter(|s| s.applies_to(env.profile.platform))
+            .collect();
         if steps.is_empty() {
             return;
         }
         let tokens = Tokens::ui(ui);
-        egui::CollapsingHeader::new(format!("Set up the SCIM app in {}", idp.name)).default_open(true).show(ui, |ui| {
-            for (number, step) in steps.iter().enumerate() {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(egui::RichText::new(format!("{}. {}", number + 1, step.title)).strong());
-                    if let Some(url) = &step.console_url {
-                        match fill_pattern(url, &env.profile.sso.issuer_params) {
-                            Ok(url) => {
-                                let button = ui.button("Open in browser").on_hover_text(url.as_str());
-                                if button.clicked() {
-                                    self.browser_error = open_in_browser(&url).err();
+        egui::CollapsingHeader::new(format!("Set up the SCIM app in {}", idp.name))
+            .default_open(true)
+            .show(ui, |ui| {
+                for (number, step) in steps.iter().enumerate() {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(
+                            egui::RichText::new(format!("{}. {}", number + 1, step.title)).strong(),
+                        );
+                        if let Some(url) = &step.console_url {
+                            match fill_pattern(url, &env.profile.sso.issuer_params) {
+                                Ok(url) => {
+                                    let button =
+                                        ui.button("Open in browser").on_hover_text(url.as_str());
+                                    if button.clicked() {
+                                        self.browser_error = open_in_browser(&url).err();
+                                    }
+                                }
+                                Err(missing) => {
+                                    ui.add_enabled(false, egui::Button::new("Open in browser"))
+                                        .on_disabled_hover_text(format!(
+                                            "Fill in {} in the SSO app step to open this page",
+                                            missing.join(", ")
+                                        ));
                                 }
                             }
-                            Err(missing) => {
-                                ui.add_enabled(false, egui::Button::new("Open in browser")).on_disabled_hover_text(
-                                    format!("Fill in {} in the SSO app step to open this page", missing.join(", ")),
-                                );
-                            }
                         }
-                    }
-                });
-                ui.label(&step.body);
-                ui.add_space(4.0);
-            }
-            if let Some(err) = &self.browser_error {
-                ui.colored_label(tokens.bad, err);
-            }
-        });
+                    });
+                    ui.label(&step.body);
+                    ui.add_space(4.0);
+                }
+                if let Some(err) = &self.browser_error {
+                    ui.colored_label(tokens.bad, err);
+                }
+            });
     }
 
-    fn token_ui(&mut self, ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, idp: &Idp) {
+    fn token_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        env: &mut StepEnv<'_>,
+        platform: &Platform,
+        idp: &Idp,
+    ) {
         let tokens = Tokens::ui(ui);
         ui.heading("SCIM token");
         if !platform.scim.token_steps.is_empty() {
-            egui::CollapsingHeader::new(format!("Get the token from {}", platform.name)).default_open(false).show(
-                ui,
-                |ui| {
+            egui::CollapsingHeader::new(format!("Get the token from {}", platform.name))
+                .default_open(false)
+                .show(ui, |ui| {
                     for (number, step) in platform.scim.token_steps.iter().enumerate() {
-                        ui.label(egui::RichText::new(format!("{}. {}", number + 1, step.title)).strong());
+                        ui.label(
+                            egui::RichText::new(format!("{}. {}", number + 1, step.title)).strong(),
+                        );
                         ui.label(&step.body);
                     }
-                },
-            );
+                });
         }
-        let stored = env.profile.scim.token_credential.as_deref().and_then(|id| env.profile.credential(id)).cloned();
+        let stored = env
+            .profile
+            .scim
+            .token_credential
+            .as_deref()
+            .and_then(|id| env.profile.credential(id))
+            .cloned();
         if let Some(meta) = &stored {
             ui.horizontal(|ui| {
                 ui.label("Stored token:");
@@ -216,7 +255,13 @@ impl ScimAppStep {
         self.token_form_ui(ui, env, platform, idp);
     }
 
-    fn token_form_ui(&mut self, ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, idp: &Idp) {
+    fn token_form_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        env: &mut StepEnv<'_>,
+        platform: &Platform,
+        idp: &Idp,
+    ) {
         let tokens = Tokens::ui(ui);
         let issuance = credential::issuance(CredentialKind::ScimToken, platform, idp);
         if let Issuance::ImportOnly { why } = &issuance {
@@ -234,49 +279,53 @@ impl ScimAppStep {
             .labelled_by(label.id);
         });
         let prefix = Some(platform.scim.token_prefix.as_str()).filter(|p| !p.is_empty());
-        let cleaned = if self.token_input.trim().is_empty() { None } else { clean_import(&self.token_input, prefix).ok() };
+        let cleaned = if self.token_input.trim().is_empty() {
+            None
+        } else {
+            clean_import(&self.token_input, prefix).ok()
+        };
         if let Some(imported) = &cleaned {
             for warning in &imported.warnings {
                 ui.colored_label(tokens.warn, format!("⚠ {}", warning.message()));
             }
         }
-        let expiry = match preset_days {
-            Some(days) => Ok(resolve_expiry(ExpiryChoice::Preset, Some(days), env.now)),
-            None => {
-                ui.horizontal(|ui| {
-                    let label = ui.label("Token expires on (optional)");
-                    ui.add(egui::TextEdit::singleline(&mut self.expiry_text).hint_text("YYYY-MM-DD").desired_width(110.0))
-                        .labelled_by(label.id);
-                });
-                if self.expiry_text.trim().is_empty() { Ok(None) } else { parse_date(&self.expiry_text).map(Some) }
-            }
-        };
-        match (&expiry, preset_days) {
-            (Err(err), _) => {
-                ui.colored_label(tokens.bad, err.to_string());
-            }
-            (Ok(_), Some(days)) => {
-                ui.colored_label(tokens.muted, format!("{} tokens last {days} days; the wizard warns before that", platform.name));
-            }
-            (Ok(_), None) => {}
-        }
+        let expiry = self.expiry_ui(ui, env, platform, preset_days);
         ui.horizontal(|ui| {
             let can_store = cleaned.is_some() && expiry.is_ok();
-            if ui.add_enabled(can_store, egui::Button::new("Store token")).clicked()
+            if ui
+                .add_enabled(can_store, egui::Button::new("Store token"))
+                .clicked()
                 && let (Some(imported), Ok(expires_at)) = (cleaned, &expiry)
             {
-                self.store(ui.ctx(), env, imported.secret, CredentialOrigin::Imported, *expires_at, false);
+                self.store(
+                    ui.ctx(),
+                    env,
+                    imported.secret,
+                    CredentialOrigin::Imported,
+                    *expires_at,
+                    false,
+                );
             }
             if issuance == Issuance::Generate
                 && ui
                     .button("Generate a token")
-                    .on_hover_text(format!("{} accepts a token you choose: set this one in both places", platform.name))
+                    .on_hover_text(format!(
+                        "{} accepts a token you choose: set this one in both places",
+                        platform.name
+                    ))
                     .clicked()
             {
                 match generate_token() {
                     Ok(secret) => {
                         let expires_at = expiry.as_ref().ok().copied().flatten();
-                        self.store(ui.ctx(), env, secret, CredentialOrigin::Generated, expires_at, true);
+                        self.store(
+                            ui.ctx(),
+                            env,
+                            secret,
+                            CredentialOrigin::Generated,
+                            expires_at,
+                            true,
+                        );
                     }
                     Err(err) => self.store_error = Some(err.to_string()),
                 }
@@ -288,6 +337,44 @@ impl ScimAppStep {
         });
     }
 
+    /// The token's expiry: the platform's preset lifetime, else an optional typed date.
+    fn expiry_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        env: &StepEnv<'_>,
+        platform: &Platform,
+        preset_days: Option<u32>,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ExpiryError> {
+        let tokens = Tokens::ui(ui);
+        if let Some(days) = preset_days {
+            ui.colored_label(
+                tokens.muted,
+                format!(
+                    "{} tokens last {days} days; the wizard warns before that",
+                    platform.name
+                ),
+            );
+            return Ok(resolve_expiry(ExpiryChoice::Preset, Some(days), env.now));
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("Token expires on (optional)");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.expiry_text)
+                    .hint_text("YYYY-MM-DD")
+                    .desired_width(110.0),
+            )
+            .labelled_by(label.id);
+        });
+        if self.expiry_text.trim().is_empty() {
+            return Ok(None);
+        }
+        let parsed = parse_date(&self.expiry_text);
+        if let Err(err) = &parsed {
+            ui.colored_label(tokens.bad, err.to_string());
+        }
+        parsed.map(Some)
+    }
+
     fn store(
         &mut self,
         ctx: &egui::Context,
@@ -297,17 +384,31 @@ impl ScimAppStep {
         expires_at: Option<chrono::DateTime<chrono::Utc>>,
         reveal: bool,
     ) {
-        let new = NewCredential { kind: CredentialKind::ScimToken, label: String::new(), origin, expires_at };
-        let meta = credential::credential_meta(env.profile, new, &secret, env.now, credential::os_random);
+        let new = NewCredential {
+            kind: CredentialKind::ScimToken,
+            label: String::new(),
+            origin,
+            expires_at,
+        };
+        let meta =
+            credential::credential_meta(env.profile, new, &secret, env.now, credential::os_random);
         let account = account(&env.profile.id, &meta.id);
         let secrets = Arc::clone(env.secrets);
         let value = secret.clone();
         self.storing = Task::spawn(env.runtime, ctx, async move {
             tokio::task::spawn_blocking(move || secrets.put(&account, &value))
                 .await
-                .unwrap_or_else(|err| Err(StoreError::Other { reason: err.to_string() }))
+                .unwrap_or_else(|err| {
+                    Err(StoreError::Other {
+                        reason: err.to_string(),
+                    })
+                })
         });
-        self.pending = Some(Pending { meta, secret, reveal });
+        self.pending = Some(Pending {
+            meta,
+            secret,
+            reveal,
+        });
         self.token_input = Zeroizing::new(String::new());
         self.store_error = None;
     }
@@ -324,31 +425,49 @@ fn base_url_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform) {
             ui.label(egui::RichText::new(pattern).monospace());
         });
         let errors = rules::placeholder_errors_as_typed(platform, &scim.url_params);
-        egui::Grid::new("scim-url-fields").num_columns(2).spacing([10.0, 4.0]).show(ui, |ui| {
-            for placeholder in &platform.scim.placeholders {
-                let label = ui.label(&placeholder.label);
-                ui.vertical(|ui| {
-                    // Edited on a copy so that merely showing the step adds nothing to the profile.
-                    let mut value = scim.url_params.get(&placeholder.name).cloned().unwrap_or_default();
-                    let changed = ui
-                        .add_enabled(
-                            !scim.base_url_edited,
-                            egui::TextEdit::singleline(&mut value).hint_text(&placeholder.example).desired_width(380.0),
-                        )
-                        .labelled_by(label.id)
-                        .changed();
-                    if changed {
-                        scim.url_params.insert(placeholder.name.clone(), value);
-                    }
-                    if let Some((_, message)) = errors.iter().find(|(name, _)| *name == placeholder.name) {
-                        ui.colored_label(tokens.bad, format!("✖ {message}"));
-                    }
-                    ui.label(egui::RichText::new(&placeholder.help).small().color(tokens.muted));
-                });
-                ui.end_row();
-            }
-        });
-        ui.checkbox(&mut scim.base_url_edited, "Type the whole URL myself instead");
+        egui::Grid::new("scim-url-fields")
+            .num_columns(2)
+            .spacing([10.0, 4.0])
+            .show(ui, |ui| {
+                for placeholder in &platform.scim.placeholders {
+                    let label = ui.label(&placeholder.label);
+                    ui.vertical(|ui| {
+                        // Edited on a copy so that merely showing the step adds nothing to the profile.
+                        let mut value = scim
+                            .url_params
+                            .get(&placeholder.name)
+                            .cloned()
+                            .unwrap_or_default();
+                        let changed = ui
+                            .add_enabled(
+                                !scim.base_url_edited,
+                                egui::TextEdit::singleline(&mut value)
+                                    .hint_text(&placeholder.example)
+                                    .desired_width(380.0),
+                            )
+                            .labelled_by(label.id)
+                            .changed();
+                        if changed {
+                            scim.url_params.insert(placeholder.name.clone(), value);
+                        }
+                        if let Some((_, message)) =
+                            errors.iter().find(|(name, _)| *name == placeholder.name)
+                        {
+                            ui.colored_label(tokens.bad, format!("✖ {message}"));
+                        }
+                        ui.label(
+                            egui::RichText::new(&placeholder.help)
+                                .small()
+                                .color(tokens.muted),
+                        );
+                    });
+                    ui.end_row();
+                }
+            });
+        ui.checkbox(
+            &mut scim.base_url_edited,
+            "Type the whole URL myself instead",
+        );
     } else if !platform.scim.base_url_hint.is_empty() {
         ui.colored_label(tokens.muted, &platform.scim.base_url_hint);
     }
@@ -361,10 +480,14 @@ fn base_url_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform) {
             .font(egui::TextStyle::Monospace)
             .interactive(editable);
         ui.add(edit).labelled_by(label.id);
-        let copy = ui.add_enabled(!scim.base_url.trim().is_empty(), egui::Button::new("Copy URL"));
+        let copy = ui.add_enabled(
+            !scim.base_url.trim().is_empty(),
+            egui::Button::new("Copy URL"),
+        );
         if copy.clicked() {
             ui.ctx().copy_text(scim.base_url.trim().to_owned());
-            env.toasts.show("Copied to clipboard", ui.ctx().input(|i| i.time));
+            env.toasts
+                .show("Copied to clipboard", ui.ctx().input(|i| i.time));
         }
     });
     if !scim.base_url.is_empty() {
@@ -373,7 +496,10 @@ fn base_url_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform) {
                 Gravity::Blocking => ("✖", tokens.bad),
                 Gravity::Advisory => ("⚠", tokens.warn),
             };
-            ui.colored_label(colour, format!("{icon} {}. {}", issue.message(), issue.fix()));
+            ui.colored_label(
+                colour,
+                format!("{icon} {}. {}", issue.message(), issue.fix()),
+            );
         }
     }
 }
@@ -387,37 +513,59 @@ fn mappings_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, id
     ));
     let rows = rules::mapping_rows(platform, idp);
     let mut copied = None;
-    egui::Grid::new("scim-mappings").striped(true).num_columns(4).spacing([12.0, 4.0]).show(ui, |ui| {
-        for heading in ["SCIM attribute", &format!("Map from ({})", idp.name), "Needed", "Why"] {
-            ui.label(egui::RichText::new(heading).strong());
-        }
-        ui.end_row();
-        for row in &rows {
-            ui.horizontal(|ui| {
-                ui.label(egui::RichText::new(&row.scim_path).monospace());
-                if ui.small_button("📋").on_hover_text("Copy the SCIM attribute").clicked() {
-                    copied = Some(row.scim_path.clone());
-                }
-            });
-            ui.horizontal(|ui| match &row.source {
-                Some(source) => {
-                    ui.label(egui::RichText::new(source).monospace());
-                    if ui.small_button("📋").on_hover_text("Copy the source attribute").clicked() {
-                        copied = Some(source.clone());
-                    }
-                }
-                None => {
-                    ui.colored_label(tokens.muted, "choose a source");
-                }
-            });
-            ui.label(if row.required { "Required" } else { "Recommended" });
-            ui.label(egui::RichText::new(&row.why).small());
+    egui::Grid::new("scim-mappings")
+        .striped(true)
+        .num_columns(4)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for heading in [
+                "SCIM attribute",
+                &format!("Map from ({})", idp.name),
+                "Needed",
+                "Why",
+            ] {
+                ui.label(egui::RichText::new(heading).strong());
+            }
             ui.end_row();
-        }
-    });
+            for row in &rows {
+                ui.horizontal(|ui| {
+                    ui.label(egui::RichText::new(&row.scim_path).monospace());
+                    if ui
+                        .small_button("📋")
+                        .on_hover_text("Copy the SCIM attribute")
+                        .clicked()
+                    {
+                        copied = Some(row.scim_path.clone());
+                    }
+                });
+                ui.horizontal(|ui| match &row.source {
+                    Some(source) => {
+                        ui.label(egui::RichText::new(source).monospace());
+                        if ui
+                            .small_button("📋")
+                            .on_hover_text("Copy the source attribute")
+                            .clicked()
+                        {
+                            copied = Some(source.clone());
+                        }
+                    }
+                    None => {
+                        ui.colored_label(tokens.muted, "choose a source");
+                    }
+                });
+                ui.label(if row.required {
+                    "Required"
+                } else {
+                    "Recommended"
+                });
+                ui.label(egui::RichText::new(&row.why).small());
+                ui.end_row();
+            }
+        });
     if let Some(text) = copied {
         ui.ctx().copy_text(text);
-        env.toasts.show("Copied to clipboard", ui.ctx().input(|i| i.time));
+        env.toasts
+            .show("Copied to clipboard", ui.ctx().input(|i| i.time));
     }
     for warning in &platform.scim.warnings {
         ui.colored_label(tokens.warn, format!("⚠ {warning}"));
@@ -428,14 +576,20 @@ fn mappings_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, id
     if platform.scim.nested_groups_supported == Some(false) {
         ui.colored_label(
             tokens.warn,
-            format!("⚠ {} takes direct group members only: people in nested groups are not provisioned", platform.name),
+            format!(
+                "⚠ {} takes direct group members only: people in nested groups are not provisioned",
+                platform.name
+            ),
         );
     }
     ui.colored_label(
         tokens.muted,
         "If users arrive but groups do not: check that group provisioning is on in the IdP and that the groups themselves are in scope",
     );
-    ui.checkbox(&mut env.profile.scim.mappings_confirmed, format!("I checked these mappings in {}", idp.name));
+    ui.checkbox(
+        &mut env.profile.scim.mappings_confirmed,
+        format!("I checked these mappings in {}", idp.name),
+    );
 }
 
 fn scope_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, idp: &Idp) {
@@ -443,7 +597,10 @@ fn scope_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, idp: 
     ui.heading("Provisioning scope and timing");
     ui.label("Provision only the users and groups assigned to the SCIM app, starting with one pilot group.");
     if let Some(minutes) = idp.sync_interval_minutes {
-        ui.label(format!("{} sends changes in cycles, about every {minutes} minutes.", idp.name));
+        ui.label(format!(
+            "{} sends changes in cycles, about every {minutes} minutes.",
+            idp.name
+        ));
     }
     if let Some(minutes) = platform.scim.sync_interval_minutes {
         ui.label(format!(
@@ -454,10 +611,14 @@ fn scope_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, idp: 
     if !idp.quarantine.is_empty() {
         ui.colored_label(tokens.muted, &idp.quarantine);
     }
-    ui.checkbox(&mut env.profile.scim.scope_confirmed, "The SCIM app provisions assigned users and groups only");
+    ui.checkbox(
+        &mut env.profile.scim.scope_confirmed,
+        "The SCIM app provisions assigned users and groups only",
+    );
 }
 
 /// Opens `url` in the default browser without waiting for it.
 fn open_in_browser(url: &str) -> Result<(), String> {
-    open::that_detached(url).map_err(|err| format!("Could not open a browser ({err}); open {url} yourself"))
+    open::that_detached(url)
+        .map_err(|err| format!("Could not open a browser ({err}); open {url} yourself"))
 }

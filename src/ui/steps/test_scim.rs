@@ -16,6 +16,7 @@ use crate::probes::scim::{self, ScimInput, WriteProbePlan};
 use crate::secrets::{account, masked};
 use crate::ui::task::Task;
 use crate::ui::theme::Tokens;
+use crate::ui::widgets::findings;
 
 /// Findings seen so far by the running check, shared with its progress callback.
 type Progress = Arc<Mutex<Vec<Finding>>>;
@@ -44,22 +45,33 @@ impl Step for TestScimStep {
         );
         ui.add_space(6.0);
         let base_url = env.profile.scim.base_url.trim().to_owned();
-        let token = env.profile.scim.token_credential.as_deref().and_then(|id| env.profile.credential(id));
-        egui::Grid::new("test-scim-target").num_columns(2).spacing([10.0, 4.0]).show(ui, |ui| {
-            ui.label("SCIM base URL");
-            if base_url.is_empty() {
-                ui.colored_label(tokens.bad, "not set: enter it in the SCIM app step");
-            } else {
-                ui.label(egui::RichText::new(&base_url).monospace());
-            }
-            ui.end_row();
-            ui.label("Token");
-            match token {
-                Some(meta) => ui.label(egui::RichText::new(masked(&meta.last4)).monospace()),
-                None => ui.colored_label(tokens.warn, "none stored: only the checks that need no token run"),
-            };
-            ui.end_row();
-        });
+        let token = env
+            .profile
+            .scim
+            .token_credential
+            .as_deref()
+            .and_then(|id| env.profile.credential(id));
+        egui::Grid::new("test-scim-target")
+            .num_columns(2)
+            .spacing([10.0, 4.0])
+            .show(ui, |ui| {
+                ui.label("SCIM base URL");
+                if base_url.is_empty() {
+                    ui.colored_label(tokens.bad, "not set: enter it in the SCIM app step");
+                } else {
+                    ui.label(egui::RichText::new(&base_url).monospace());
+                }
+                ui.end_row();
+                ui.label("Token");
+                match token {
+                    Some(meta) => ui.label(egui::RichText::new(masked(&meta.last4)).monospace()),
+                    None => ui.colored_label(
+                        tokens.warn,
+                        "none stored: only the checks that need no token run",
+                    ),
+                };
+                ui.end_row();
+            });
         ui.add_space(6.0);
         let running = self.run.is_running();
         let has_run = env.profile.last_scim_report.is_some();
@@ -70,7 +82,10 @@ impl Step for TestScimStep {
                 self.start(ui.ctx(), env, None);
             }
             let write = ui
-                .add_enabled(!running && !base_url.is_empty() && token.is_some(), egui::Button::new("Run with write probe…"))
+                .add_enabled(
+                    !running && !base_url.is_empty() && token.is_some(),
+                    egui::Button::new("Run with write probe…"),
+                )
                 .on_hover_text("Also create, change and delete one test user, after you agree")
                 .on_disabled_hover_text("Needs a base URL and a stored token");
             if write.clicked() {
@@ -82,21 +97,24 @@ impl Step for TestScimStep {
         }
         if running {
             let seen = self.progress.lock().map(|p| p.clone()).unwrap_or_default();
-            let total = check_ids::SCIM.len() + if self.with_write_probe { check_ids::SCIM_WRITE.len() } else { 0 };
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(format!("Running checks… {} of {total} done", seen.len()));
-            });
-            findings_ui(ui, &seen);
+            let total = check_ids::SCIM.len()
+                + if self.with_write_probe {
+                    check_ids::SCIM_WRITE.len()
+                } else {
+                    0
+                };
+            findings::progress_ui(ui, &seen, total);
+            findings::findings_ui(ui, env.catalog, &seen);
         } else if let Some(stored) = &env.profile.last_scim_report {
-            let when = stored.checked_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
-            let s = stored.report.summary;
-            ui.label(format!(
-                "Last run {when}: {} passed, {} warnings, {} failed, {} skipped",
-                s.pass, s.warn, s.fail, s.skip
-            ));
-            let ordered: Vec<Finding> = stored.report.by_severity().into_iter().cloned().collect();
-            findings_ui(ui, &ordered);
+            let when = stored
+                .checked_at
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M");
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!("Last run {when}:"));
+                findings::summary_ui(ui, &stored.report);
+            });
+            findings::findings_ui(ui, env.catalog, &stored.report.checks);
         }
         self.consent_ui(ui.ctx(), env);
         StepOutcome::Stay
@@ -111,27 +129,43 @@ impl TestScimStep {
 
     fn poll(&mut self, env: &mut StepEnv<'_>) {
         self.run.poll();
-        let Some(result) = self.run.take() else { return };
+        let Some(result) = self.run.take() else {
+            return;
+        };
         match result {
             Ok(report) => {
                 self.run_error = None;
                 // A token the server accepted is verified now (shown in Credentials).
-                if report.finding("scim.auth").is_some_and(|f| f.status == Status::Pass)
+                if report
+                    .finding("scim.auth")
+                    .is_some_and(|f| f.status == Status::Pass)
                     && let Some(id) = env.profile.scim.token_credential.clone()
                     && let Some(meta) = env.profile.credentials.iter_mut().find(|c| c.id == id)
                 {
                     meta.last_verified_at = Some(env.now);
                 }
-                env.profile.last_scim_report = Some(StoredReport { checked_at: env.now, report });
+                env.profile.last_scim_report = Some(StoredReport {
+                    checked_at: env.now,
+                    report,
+                });
             }
             Err(err) => self.run_error = Some(err),
         }
     }
 
     /// Starts the checks; `write_probe` is the plan the admin agreed to.
-    fn start(&mut self, ctx: &egui::Context, env: &StepEnv<'_>, write_probe: Option<WriteProbePlan>) {
+    fn start(
+        &mut self,
+        ctx: &egui::Context,
+        env: &StepEnv<'_>,
+        write_probe: Option<WriteProbePlan>,
+    ) {
         let profile = &*env.profile;
-        let token_account = profile.scim.token_credential.as_deref().map(|id| account(&profile.id, id));
+        let token_account = profile
+            .scim
+            .token_credential
+            .as_deref()
+            .map(|id| account(&profile.id, id));
         let base_url = profile.scim.base_url.clone();
         let platform = profile.platform;
         self.with_write_probe = write_probe.is_some();
@@ -169,13 +203,20 @@ impl TestScimStep {
     }
 
     fn consent_ui(&mut self, ctx: &egui::Context, env: &StepEnv<'_>) {
-        let Some(plan) = self.consent.clone() else { return };
+        let Some(plan) = self.consent.clone() else {
+            return;
+        };
         let platform = env.catalog.platform(env.profile.platform);
         let mut choice = None;
-        let modal = egui::Modal::new(egui::Id::unique("scim-write-probe-consent")).show(ctx, |ui| {
+
+        egui::Modal::new(egui::Id::unique("scim-write-probe-consent")).show(ctx, |ui| {
             ui.set_width(520.0);
             ui.heading("Create a test user?");
-            ui.label(format!("The write probe changes data in {} at {}:", platform.name, env.profile.scim.base_url.trim()));
+            ui.label(format!(
+                "The write probe changes data in {} at {}:",
+                platform.name,
+                env.profile.scim.base_url.trim()
+            ));
             for line in plan.describe() {
                 ui.label(format!("• {line}"));
             }
@@ -189,7 +230,9 @@ impl TestScimStep {
                 }
             });
         });
-        if modal.should_close() && choice.is_none() {
+        // Only Cancel and Escape close it: a click that reopens the dialog would otherwise
+        // land on the backdrop egui remembers from last time and close it at once.
+        if choice.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
             choice = Some(false);
         }
         match choice {
@@ -200,24 +243,5 @@ impl TestScimStep {
             Some(false) => self.consent = None,
             None => {}
         }
-    }
-}
-
-/// The findings, failures first.
-// TODO(scim): use the shared findings widget (`ui::widgets::findings`) once it lands.
-fn findings_ui(ui: &mut egui::Ui, findings: &[Finding]) {
-    let tokens = Tokens::ui(ui);
-    let mut sorted: Vec<&Finding> = findings.iter().collect();
-    sorted.sort_by_key(|f| f.status);
-    for finding in sorted {
-        ui.horizontal_wrapped(|ui| {
-            ui.colored_label(tokens.status(finding.status), format!("{} {}", finding.status.icon(), finding.status.label()));
-            ui.label(egui::RichText::new(&finding.title).strong());
-        });
-        ui.label(&finding.detail);
-        if !finding.fix.is_empty() && finding.status != Status::Pass {
-            ui.label(format!("How to fix: {}", finding.fix));
-        }
-        ui.add_space(4.0);
     }
 }
