@@ -208,3 +208,51 @@ fn a_silent_server_exits_1_after_the_timeout() {
     assert_no_token(&output, token);
     drop(listener);
 }
+
+#[test]
+fn a_profile_without_url_or_token_exits_2_saying_what_is_missing() {
+    let config = tempfile::tempdir().unwrap();
+    let wizard = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .env("SSO_SCIM_WIZARD_CONFIG_DIR", config.path())
+            .env_remove(TOKEN_VAR)
+            .output()
+            .unwrap()
+    };
+    let created = wizard(&[
+        "profile",
+        "create",
+        "Fabrikam",
+        "--platform",
+        "generic",
+        "--idp",
+        "okta",
+    ]);
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created.stderr));
+    let id = text(&created.stdout).trim().to_owned();
+
+    let no_url = wizard(&["check", "scim", "--profile", &id]);
+    assert_eq!(no_url.status.code(), Some(2));
+    assert!(
+        text(&no_url.stderr).contains("no SCIM base URL"),
+        "{}",
+        text(&no_url.stderr)
+    );
+
+    let no_token = wizard(&[
+        "check",
+        "scim",
+        "--profile",
+        &id,
+        "--base-url",
+        "https://scim.example.com/scim/v2",
+    ]);
+    assert_eq!(no_token.status.code(), Some(2));
+    let stderr = text(&no_token.stderr);
+    assert!(
+        stderr.contains("no SCIM token stored") && stderr.contains("token import"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}

@@ -1,6 +1,6 @@
 //! Packaging files agree with each other and with the crate: icon sizes and containers,
-//! the desktop entry, AppStream metainfo, Debian assets, the macOS Info.plist and the WiX
-//! source. Pure file checks, no tool needed; `scripts/test-package` runs the validators,
+//! the desktop entry, the `AppStream` metainfo, the Debian assets, the macOS `Info.plist`
+//! and the `WiX` source. Pure file checks, no tool needed; `scripts/test-package` runs the validators,
 //! installs the .deb and starts the installed app.
 
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ fn read_text(path: &str) -> String {
 }
 
 fn be_u32(bytes: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes(bytes[at..at + 4].try_into().expect("four bytes"))
+    u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
 }
 
 /// Width and height from a PNG's IHDR chunk.

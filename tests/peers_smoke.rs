@@ -1,6 +1,10 @@
 //! Smoke tests of the test peers themselves: each one is reachable and accepts the
 //! credentials `scripts/peers` announces. When one of these fails, the other
 //! integration tests' failures are about the peers, not the app.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "a test may block on its own runtime"
+)]
 
 mod support;
 

@@ -262,3 +262,29 @@ fn the_expiry_dashboard_opens_from_the_step_and_lists_the_credential() {
     });
     assert!(h.query_by_label_contains("No expiry (1)").is_some());
 }
+
+#[test]
+fn deleting_the_tenant_deletes_its_secrets() {
+    let mut fixture = open(PlatformId::Generic, IdpId::Generic, MemoryStore::new());
+    let _value = generate(&mut fixture);
+    let h = &mut fixture.harness;
+    click(h, "Hide it");
+    while h.state().current_step() != StepId::Tenant {
+        click(h, "Back");
+    }
+    step_until(h, "the tenant list", |h| {
+        h.query_by_role_and_label(Role::Button, "Delete…").is_some()
+    });
+    click(h, "Delete…");
+    assert!(
+        h.query_by_label_contains("will be removed from the keyring")
+            .is_some()
+    );
+    click(h, "Delete");
+    let secrets = Arc::clone(&fixture.secrets);
+    step_until(
+        &mut fixture.harness,
+        "the secret to be deleted",
+        move |_| secrets.accounts().is_empty(),
+    );
+}

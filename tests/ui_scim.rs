@@ -26,22 +26,12 @@ use sso_scim_wizard::ui::WizardApp;
 use sso_scim_wizard::wizard::StepId;
 
 fn harness(dir: &std::path::Path) -> Harness<'static, WizardApp> {
-    let h = Harness::builder()
+    Harness::builder()
         .with_size(egui::vec2(1200.0, 900.0))
         .build_ui_state(
             |ui, app: &mut WizardApp| app.ui(ui),
             WizardApp::for_tests(dir),
-        );
-    // The catalog's walkthroughs use "→", which egui's proportional fonts lack (only the
-    // bundled monospace Hack has it). Until the app's theme adds Hack as a fallback, the
-    // test does, so any other missing glyph still fails it.
-    // TODO(scim): drop this once the theme installs the fallback itself.
-    let mut fonts = egui::FontDefinitions::default();
-    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
-        family.push("Hack".to_owned());
-    }
-    h.ctx.set_fonts(fonts);
-    h
+        )
 }
 
 /// Steps until `done` holds (background tasks finish on their own threads).
@@ -194,7 +184,7 @@ fn fill_base_url(h: &mut Harness<'_, WizardApp>, base: &str) {
 /// Stores the token (never in the profile), ticks the confirmations and goes on.
 fn store_token_and_confirm(h: &mut Harness<'_, WizardApp>, token: &str) {
     // The token goes to the secret store, never to the profile.
-    type_into(h, Role::PasswordInput, "SCIM token", &token);
+    type_into(h, Role::PasswordInput, "SCIM token", token);
     click(h, Role::Button, "Store token");
     step_until(h, "the stored token", |h| {
         h.state().profile().unwrap().scim.token_credential.is_some()
@@ -206,7 +196,7 @@ fn store_token_and_confirm(h: &mut Harness<'_, WizardApp>, token: &str) {
     );
     let saved = serde_json::to_string(h.state().profile().unwrap()).unwrap();
     assert!(
-        !saved.contains(&token),
+        !saved.contains(token),
         "the token must never be in the profile"
     );
 
@@ -290,7 +280,7 @@ fn consent_then_cancel(h: &mut Harness<'_, WizardApp>, base: &str, token: &str) 
     assert!(!wrote(h), "nothing may run while the dialog is open");
     assert!(!shows(h, "checks done"), "no check is running");
     assert_eq!(
-        users_named(&base, &token, &user_name),
+        users_named(base, token, &user_name),
         0,
         "nothing written while the dialog is open"
     );
@@ -299,7 +289,7 @@ fn consent_then_cancel(h: &mut Harness<'_, WizardApp>, base: &str, token: &str) 
     wait_real_time(h, Duration::from_secs(1));
     assert!(!wrote(h), "nothing may run after Cancel");
     assert_eq!(
-        users_named(&base, &token, &user_name),
+        users_named(base, token, &user_name),
         0,
         "nothing written after Cancel"
     );
@@ -338,7 +328,7 @@ fn consent_and_run_write_probe(h: &mut Harness<'_, WizardApp>, token: &str) {
             report.to_text()
         );
     }
-    assert!(!report.to_json().contains(&token));
+    assert!(!report.to_json().contains(token));
 }
 
 #[test]
@@ -352,7 +342,7 @@ fn fill_the_scim_step_run_the_checks_and_consent_before_the_write_probe() {
     let tmp = tempfile::tempdir().unwrap();
     let mut h = harness(tmp.path());
     step_until(&mut h, "the tenant list", |h| {
-        shows(&h, "No saved tenants yet")
+        shows(h, "No saved tenants yet")
     });
     type_into(&mut h, Role::TextInput, "Tenant name", "Contoso SCIM");
     click(&mut h, Role::Button, "Create tenant");

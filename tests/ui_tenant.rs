@@ -1,4 +1,8 @@
-//! UI tests of the shell and the Tenant step, headless with egui_kittest.
+//! UI tests of the shell and the Tenant step, headless with `egui_kittest`.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "test threads may sleep while background tasks finish"
+)]
 
 use std::time::{Duration, Instant};
 

@@ -45,56 +45,7 @@ pub(super) fn run(command: ProfileCommand) -> anyhow::Result<ExitCode> {
     let store = store()?;
     let now = Utc::now();
     match command {
-        ProfileCommand::List { json } => {
-            let listing = store.list(now)?;
-            if json {
-                let problems: Vec<serde_json::Value> = listing
-                    .problems
-                    .iter()
-                    .map(|p| {
-                        serde_json::json!({
-                            "path": p.path.display().to_string(),
-                            "kept_at": p.kept_at.as_ref().map(|k| k.display().to_string()),
-                            "reason": p.reason,
-                        })
-                    })
-                    .collect();
-                let profiles: Vec<serde_json::Value> = listing
-                    .profiles
-                    .iter()
-                    .map(|p| {
-                        serde_json::json!({
-                            "id": p.id, "name": p.name, "platform": p.platform, "idp": p.idp,
-                            "updated_at": p.updated_at, "credentials": p.credentials.len(),
-                        })
-                    })
-                    .collect();
-                out(&serde_json::to_string_pretty(
-                    &serde_json::json!({ "profiles": profiles, "problems": problems }),
-                )?);
-            } else {
-                if listing.profiles.is_empty() {
-                    out(&format!("No profiles in {}", store.dir().display()));
-                }
-                for p in &listing.profiles {
-                    out(&format!(
-                        "{:<32} {:<28} {:<24} {:<20} {}",
-                        p.id,
-                        p.name,
-                        p.platform.label(),
-                        p.idp.label(),
-                        p.updated_at.format("%Y-%m-%d %H:%M UTC")
-                    ));
-                }
-            }
-            for problem in &listing.problems {
-                let _ = std::io::Write::write_all(
-                    &mut std::io::stderr(),
-                    format!("warning: {problem}\n").as_bytes(),
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        ProfileCommand::List { json } => list(&store.list(now)?, &store, json),
         ProfileCommand::Show { id, json } => {
             let profile = store.load(&id, now)?;
             if json {
@@ -149,4 +100,58 @@ pub(super) fn run(command: ProfileCommand) -> anyhow::Result<ExitCode> {
 
 fn empty_dash(text: &str) -> &str {
     if text.is_empty() { "—" } else { text }
+}
+
+fn list(
+    listing: &crate::storage::Listing,
+    store: &crate::storage::ProfileStore,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    if json {
+        let problems: Vec<serde_json::Value> = listing
+            .problems
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "path": p.path.display().to_string(),
+                    "kept_at": p.kept_at.as_ref().map(|k| k.display().to_string()),
+                    "reason": p.reason,
+                })
+            })
+            .collect();
+        let profiles: Vec<serde_json::Value> = listing
+            .profiles
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "id": p.id, "name": p.name, "platform": p.platform, "idp": p.idp,
+                    "updated_at": p.updated_at, "credentials": p.credentials.len(),
+                })
+            })
+            .collect();
+        out(&serde_json::to_string_pretty(
+            &serde_json::json!({ "profiles": profiles, "problems": problems }),
+        )?);
+    } else {
+        if listing.profiles.is_empty() {
+            out(&format!("No profiles in {}", store.dir().display()));
+        }
+        for p in &listing.profiles {
+            out(&format!(
+                "{:<32} {:<28} {:<24} {:<20} {}",
+                p.id,
+                p.name,
+                p.platform.label(),
+                p.idp.label(),
+                p.updated_at.format("%Y-%m-%d %H:%M UTC")
+            ));
+        }
+    }
+    for problem in &listing.problems {
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("warning: {problem}\n").as_bytes(),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -132,8 +132,15 @@ pub struct Summary {
 impl Summary {
     /// "3 passed, 1 warning, 0 failed, 2 skipped".
     pub fn line(&self) -> String {
-        let warnings = if self.warn == 1 { "warning" } else { "warnings" };
-        format!("{} passed, {} {warnings}, {} failed, {} skipped", self.pass, self.warn, self.fail, self.skip)
+        let warnings = if self.warn == 1 {
+            "warning"
+        } else {
+            "warnings"
+        };
+        format!(
+            "{} passed, {} {warnings}, {} failed, {} skipped",
+            self.pass, self.warn, self.fail, self.skip
+        )
     }
 }
 

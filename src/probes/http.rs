@@ -415,7 +415,7 @@ pub fn parse_url(text: &str) -> Result<Url, HttpError> {
     Ok(url)
 }
 
-/// True for 127.0.0.0/8, ::1 and `localhost`: plain http is tolerated there (warn only).
+/// True for 127.0.0.0/8, `::1` and `localhost`: plain http is tolerated there (warn only).
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

@@ -334,7 +334,11 @@ impl ProfileStore {
             let mut bytes = [0_u8; 3];
             // A failing OS RNG leaves zeros; the existence check below still keeps ids unique.
             let _ = getrandom::fill(&mut bytes);
-            let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let suffix: String = bytes.iter().fold(String::new(), |mut hex, b| {
+                use std::fmt::Write as _;
+                let _ = write!(hex, "{b:02x}");
+                hex
+            });
             let id = if slug.is_empty() {
                 format!("tenant-{suffix}")
             } else {

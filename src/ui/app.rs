@@ -641,7 +641,7 @@ impl WizardApp {
                     self.toasts.show(
                         format!("Duplicated as “{}”", copy.name),
                         ctx.input(|i| i.time),
-                    )
+                    );
                 }),
             TenantCommand::Rename { id, name } => {
                 if let Some(profile) = self.profile.as_mut().filter(|p| p.id == id) {
@@ -657,18 +657,33 @@ impl WizardApp {
                 }
             }
             TenantCommand::Delete(id) => {
-                let credentials = self
+                let mut credentials = self
                     .store
                     .load(&id, now)
                     .map(|p| p.credentials)
                     .unwrap_or_default();
-                self.store.delete(&id).map(|()| {
-                    for credential in credentials {
-                        // The profile is gone either way; a secret left behind is listed as an orphan later.
-                        let _ = self
-                            .secrets
-                            .delete(&crate::secrets::account(&id, &credential.id));
+                // The open copy may hold a credential not saved yet (debounce).
+                if let Some(open) = self.profile.as_ref().filter(|p| p.id == id) {
+                    for credential in &open.credentials {
+                        if !credentials.iter().any(|c| c.id == credential.id) {
+                            credentials.push(credential.clone());
+                        }
                     }
+                }
+                self.store.delete(&id).map(|()| {
+                    let secrets = Arc::clone(&self.secrets);
+                    let accounts: Vec<String> = credentials
+                        .iter()
+                        .map(|credential| crate::secrets::account(&id, &credential.id))
+                        .collect();
+                    // Off the UI thread: the keyring may wait on D-Bus or an unlock prompt.
+                    // The profile is gone either way; a secret left behind is listed as an
+                    // orphan in the expiry dashboard.
+                    drop(self.runtime.spawn_blocking(move || {
+                        for account in &accounts {
+                            let _ = secrets.delete(account);
+                        }
+                    }));
                     if self.profile.as_ref().is_some_and(|p| p.id == id) {
                         self.profile = None;
                         self.saved = None;

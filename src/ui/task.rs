@@ -78,6 +78,10 @@ mod tests {
     use super::*;
 
     #[test]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "a test thread may sleep while it waits"
+    )]
     fn a_spawned_task_is_polled_to_done() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let ctx = egui::Context::default();

@@ -94,9 +94,15 @@ pub fn step_icon(status: StepStatus) -> &'static str {
 /// Call once per context, before the first frame is laid out.
 pub fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
-    let monospace = fonts.families.get(&egui::FontFamily::Monospace).and_then(|names| names.first()).cloned();
-    if let (Some(first_mono), Some(proportional)) = (monospace, fonts.families.get_mut(&egui::FontFamily::Proportional))
-        && !proportional.contains(&first_mono)
+    let monospace = fonts
+        .families
+        .get(&egui::FontFamily::Monospace)
+        .and_then(|names| names.first())
+        .cloned();
+    if let (Some(first_mono), Some(proportional)) = (
+        monospace,
+        fonts.families.get_mut(&egui::FontFamily::Proportional),
+    ) && !proportional.contains(&first_mono)
     {
         proportional.push(first_mono);
     }

@@ -48,8 +48,8 @@ enum ExpiryMode {
     Never,
 }
 
-/// The "add a credential" form, as typed.
-#[derive(Debug)]
+/// The "add a credential" form, as typed. `Debug` is written by hand: the pasted value
+/// must never reach a log or panic message.
 struct Form {
     kind: CredentialKind,
     source: Source,
@@ -60,6 +60,18 @@ struct Form {
     /// The pasted value; zeroized on drop and after import.
     paste: Zeroizing<String>,
     paste_id: Option<egui::Id>,
+}
+
+impl std::fmt::Debug for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Form")
+            .field("kind", &self.kind)
+            .field("source", &self.source)
+            .field("label", &self.label)
+            .field("expiry", &self.expiry)
+            .field("paste", &if self.paste.is_empty() { "" } else { "…" })
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Form {
@@ -787,6 +799,15 @@ fn use_words(profile: &Profile, meta: &CredentialMeta) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_of_the_form_and_step_never_shows_a_pasted_value() {
+        let raw = "pasted-vendor-token-9f8e7d";
+        let mut step = CredentialsStep::default();
+        step.form.paste = Zeroizing::new(raw.to_owned());
+        assert!(!format!("{:?}", step.form).contains(raw));
+        assert!(!format!("{step:?}").contains(raw));
+    }
 
     #[test]
     fn expiry_fields_parse_into_choices() {

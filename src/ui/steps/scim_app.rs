@@ -515,34 +515,45 @@ fn mappings_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, id
     let mut copied = None;
     egui::Grid::new("scim-mappings")
         .striped(true)
-        .num_columns(4)
+        .num_columns(3)
         .spacing([12.0, 4.0])
         .show(ui, |ui| {
             for heading in [
                 "SCIM attribute",
                 &format!("Map from ({})", idp.name),
                 "Needed",
-                "Why",
             ] {
                 ui.label(egui::RichText::new(heading).strong());
             }
             ui.end_row();
             for row in &rows {
-                ui.horizontal(|ui| {
-                    ui.label(egui::RichText::new(&row.scim_path).monospace());
-                    if ui
-                        .small_button("📋")
-                        .on_hover_text("Copy the SCIM attribute")
-                        .clicked()
-                    {
-                        copied = Some(row.scim_path.clone());
+                ui.vertical(|ui| {
+                    ui.set_max_width(460.0);
+                    ui.horizontal(|ui| {
+                        ui.label(egui::RichText::new(&row.scim_path).monospace());
+                        if ui
+                            .small_button("Copy")
+                            .on_hover_text("Copy the SCIM attribute")
+                            .clicked()
+                        {
+                            copied = Some(row.scim_path.clone());
+                        }
+                    });
+                    // Why the platform needs it, wrapped under the name so the table fits.
+                    if !row.why.is_empty() {
+                        ui.add(
+                            egui::Label::new(
+                                egui::RichText::new(&row.why).small().color(tokens.muted),
+                            )
+                            .wrap(),
+                        );
                     }
                 });
                 ui.horizontal(|ui| match &row.source {
                     Some(source) => {
                         ui.label(egui::RichText::new(source).monospace());
                         if ui
-                            .small_button("📋")
+                            .small_button("Copy")
                             .on_hover_text("Copy the source attribute")
                             .clicked()
                         {
@@ -558,7 +569,6 @@ fn mappings_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, id
                 } else {
                     "Recommended"
                 });
-                ui.label(egui::RichText::new(&row.why).small());
                 ui.end_row();
             }
         });

@@ -123,7 +123,7 @@ impl TenantStep {
                     let create = ui.add_enabled(name_ok, egui::Button::new("Create tenant"));
                     let enter = name.lost_focus()
                         && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
-                    if (create.clicked() || (enter && name_ok)) && name_ok {
+                    if (create.clicked() || enter) && name_ok {
                         command = Some(TenantCommand::Create {
                             name: self.new_name.trim().to_owned(),
                             platform: self.new_platform,
