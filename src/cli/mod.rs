@@ -40,7 +40,7 @@ pub enum Command {
     /// List, show or create tenant profiles.
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
-    /// Test a live endpoint: `check scim` (and `check oidc`).
+    /// Test a live endpoint: `check oidc` or `check scim`.
     #[command(subcommand)]
     Check(CheckCommand),
     /// Print or save the offline checklist of a profile or a platform and IdP.
