@@ -1,7 +1,7 @@
 //! Packaging files agree with each other and with the crate: icon sizes and containers,
 //! the desktop entry, the `AppStream` metainfo, the Debian assets, the macOS `Info.plist`
-//! and the `WiX` source. Pure file checks, no tool needed; `scripts/test-package` runs the validators,
-//! installs the .deb and starts the installed app.
+//! and the `WiX` source. Pure file checks, no tool needed; `scripts/test-package` runs the
+//! validators, installs the .deb and starts the installed app.
 
 use std::path::{Path, PathBuf};
 
