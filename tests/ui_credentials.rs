@@ -6,16 +6,11 @@
 //! window's clipboard, and the state change under test is the same.
 
 #![expect(
-    clippy::disallowed_methods,
-    reason = "the test waits for background tasks between frames; it is not a frame"
-)]
-#![expect(
     clippy::unwrap_used,
     reason = "test helpers: a failed call is a failed test"
 )]
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -56,19 +51,9 @@ fn open(platform: PlatformId, idp: IdpId, secrets: MemoryStore) -> Fixture {
     }
 }
 
-/// Steps until `done` holds (background tasks finish on their own threads).
-fn step_until(
-    h: &mut Harness<'_, WizardApp>,
-    what: &str,
-    done: impl Fn(&Harness<'_, WizardApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !done(h) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-        h.step();
-    }
-}
+#[path = "support/ui.rs"]
+mod ui_support;
+use ui_support::step_until;
 
 fn click(h: &mut Harness<'_, WizardApp>, label: &str) {
     h.get_by_role_and_label(Role::Button, label).click();

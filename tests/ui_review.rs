@@ -7,7 +7,6 @@
 )]
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use egui::accesskit::{Role, Toggled};
@@ -40,23 +39,9 @@ fn review_harness(
         .build_ui_state(|ui, app: &mut WizardApp| app.ui(ui), app)
 }
 
-/// Steps until `done` holds (background tasks finish on their own threads).
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the test thread waits between frames for background tasks"
-)]
-fn step_until(
-    h: &mut Harness<'_, WizardApp>,
-    what: &str,
-    done: impl Fn(&Harness<'_, WizardApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !done(h) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-        h.step();
-    }
-}
+#[path = "support/ui.rs"]
+mod ui_support;
+use ui_support::step_until;
 
 fn checkbox_state(h: &Harness<'_, WizardApp>, label: &str) -> Option<Toggled> {
     h.get_by_role_and_label(Role::CheckBox, label)

@@ -4,10 +4,6 @@
 //! step after a restart, and cancelling.
 
 #![expect(
-    clippy::disallowed_methods,
-    reason = "the test waits for background tasks between frames; it is not a frame"
-)]
-#![expect(
     clippy::unwrap_used,
     reason = "test helpers: a failed call is a failed test"
 )]
@@ -18,7 +14,6 @@ use std::fs::OpenOptions;
 use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use egui::accesskit::Role;
@@ -69,19 +64,9 @@ fn harness(dir: &Path, secrets: &Arc<MemoryStore>, launch: &Launch) -> Harness<'
         .build_ui_state(|ui, app: &mut WizardApp| app.ui(ui), app)
 }
 
-/// Steps until `done` holds (checks and keyring calls finish on their own threads).
-fn step_until(
-    h: &mut Harness<'_, WizardApp>,
-    what: &str,
-    done: impl Fn(&Harness<'_, WizardApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done(h) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-        h.step();
-    }
-}
+#[path = "support/ui.rs"]
+mod ui_support;
+use ui_support::step_until;
 
 fn rotation_step(h: &Harness<'_, WizardApp>) -> Option<RotationStep> {
     h.state()

@@ -34,19 +34,9 @@ fn harness(dir: &std::path::Path) -> Harness<'static, WizardApp> {
         )
 }
 
-/// Steps until `done` holds (background tasks finish on their own threads).
-fn step_until(
-    h: &mut Harness<'_, WizardApp>,
-    what: &str,
-    done: impl Fn(&Harness<'_, WizardApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done(h) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-        h.step();
-    }
-}
+#[path = "support/ui.rs"]
+mod ui_support;
+use ui_support::step_until;
 
 fn type_into(h: &mut Harness<'_, WizardApp>, role: Role, label: &str, text: &str) {
     h.get_by_role_and_label(role, label).focus();

@@ -12,7 +12,6 @@
 mod support;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use egui::accesskit::Role;
@@ -30,19 +29,9 @@ use sso_scim_wizard::ui::steps::{Step as _, StepEnv};
 use sso_scim_wizard::ui::widgets::toasts::Toasts;
 use sso_scim_wizard::wizard::StepId;
 
-/// Steps until `done` holds (background tasks finish on their own threads).
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the test thread waits for background tasks; it draws no frame of a real window"
-)]
-fn step_until<S>(h: &mut Harness<'_, S>, what: &str, done: impl Fn(&Harness<'_, S>) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done(h) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-        h.step();
-    }
-}
+#[path = "support/ui.rs"]
+mod ui_support;
+use ui_support::step_until;
 
 fn type_into<S>(h: &mut Harness<'_, S>, role: Role, label: &str, text: &str) {
     h.get_by_role_and_label(role, label).scroll_to_me();

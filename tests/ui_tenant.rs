@@ -1,10 +1,4 @@
 //! UI tests of the shell and the Tenant step, headless with `egui_kittest`.
-#![expect(
-    clippy::disallowed_methods,
-    reason = "test threads may sleep while background tasks finish"
-)]
-
-use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -20,19 +14,9 @@ fn harness(dir: &std::path::Path) -> Harness<'static, WizardApp> {
         )
 }
 
-/// Steps until `done` holds (background tasks finish on their own threads).
-fn step_until(
-    h: &mut Harness<'_, WizardApp>,
-    what: &str,
-    done: impl Fn(&Harness<'_, WizardApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !done(h) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-        h.step();
-    }
-}
+#[path = "support/ui.rs"]
+mod ui_support;
+use ui_support::step_until;
 
 #[test]
 fn create_a_tenant_go_next_and_back_and_find_it_after_restart() {

@@ -25,6 +25,7 @@ use crate::ui::task::Task;
 use crate::ui::theme::Tokens;
 use crate::ui::widgets::expiry_badge;
 use crate::ui::widgets::secret_reveal::SecretReveal;
+use crate::ui::widgets::walkthrough;
 use crate::wizard::rotation::{
     self, EventConfirmation, RotationAction, RotationReason, RotationState, RotationStep,
 };
@@ -1104,39 +1105,12 @@ fn findings_ui(ui: &mut egui::Ui, report: &Report) {
 }
 
 fn walk_steps_ui(ui: &mut egui::Ui, env: &StepEnv<'_>, steps: &[&WalkStep]) {
-    for (index, step) in steps.iter().enumerate() {
-        ui.horizontal_wrapped(|ui| {
-            ui.strong(format!("{}. {}", index + 1, step.title));
-        });
-        ui.label(&step.body);
-        if let Some(pattern) = step.console_url.as_deref().filter(|u| !u.is_empty()) {
-            match crate::catalog::fill_pattern(pattern, &env.profile.sso.issuer_params) {
-                Ok(url) => {
-                    ui.horizontal(|ui| {
-                        if ui.button("Open in browser").on_hover_text(&url).clicked()
-                            && let Err(err) = open::that_detached(&url)
-                        {
-                            ui.colored_label(
-                                Tokens::ui(ui).bad,
-                                format!("could not open a browser ({err}): {url}"),
-                            );
-                        }
-                        ui.colored_label(Tokens::ui(ui).muted, &url);
-                    });
-                }
-                Err(missing) => {
-                    ui.colored_label(
-                        Tokens::ui(ui).muted,
-                        format!(
-                            "Fill in {} in the SSO step to get a direct link",
-                            missing.join(", ")
-                        ),
-                    );
-                }
-            }
-        }
-        ui.add_space(4.0);
-    }
+    walkthrough::steps_ui(
+        ui,
+        steps,
+        &env.profile.sso.issuer_params,
+        "in the SSO app step",
+    );
 }
 
 fn revoke_label(state: &RotationState) -> String {

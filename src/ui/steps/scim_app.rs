@@ -10,34 +10,25 @@
 //! the profile; the field holding it is zeroized when it is stored or the step is left.
 
 use std::fmt;
-use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
 use super::{Step, StepEnv, StepOutcome};
-use crate::catalog::{Idp, Platform, WalkStep, fill_pattern};
-use crate::model::{CredentialKind, CredentialMeta, CredentialOrigin};
+use crate::catalog::{Idp, Platform, WalkStep};
+use crate::model::{CredentialKind, CredentialOrigin};
 use crate::secrets::credential::{
-    self, ExpiryChoice, ExpiryError, Issuance, NewCredential, parse_date, preset_lifetime_days,
-    resolve_expiry,
+    self, ExpiryChoice, ExpiryError, Issuance, parse_date, preset_lifetime_days, resolve_expiry,
 };
-use crate::secrets::{Secret, StoreError, account, clean_import, generate_token, masked};
-use crate::ui::task::Task;
+use crate::secrets::{Secret, clean_import, generate_token, masked};
 use crate::ui::theme::Tokens;
 use crate::ui::widgets::expiry_badge;
 use crate::ui::widgets::secret_reveal::SecretReveal;
+use crate::ui::widgets::store_task::StoreTask;
+use crate::ui::widgets::walkthrough;
 use crate::wizard::scim::{self as rules, Gravity};
 
 /// Asked before leaving while a generated token has not been copied.
 const LEAVE_WARNING: &str = "The generated SCIM token will not be shown again. If you leave before copying it, you will have to generate a new one.";
-
-/// A token on its way to the secret store.
-struct Pending {
-    meta: CredentialMeta,
-    secret: Secret,
-    /// Show it once when stored (it was generated here, so the admin has no copy yet).
-    reveal: bool,
-}
 
 /// State of the SCIM app step: raw input only; the profile holds the rest.
 #[derive(Default)]
@@ -48,11 +39,9 @@ pub struct ScimAppStep {
     expiry_text: String,
     /// Show the token form although a token is stored.
     replacing: bool,
-    pending: Option<Pending>,
-    storing: Task<Result<(), StoreError>>,
+    storing: StoreTask,
     store_error: Option<String>,
     reveal: SecretReveal,
-    browser_error: Option<String>,
 }
 
 impl fmt::Debug for ScimAppStep {
@@ -84,7 +73,7 @@ impl Step for ScimAppStep {
             ui.colored_label(Tokens::ui(ui).muted, &platform.docs_hint);
         }
         ui.add_space(8.0);
-        self.walkthrough_ui(ui, env, idp);
+        Self::walkthrough_ui(ui, env, idp);
         ui.add_space(8.0);
         base_url_ui(ui, env, platform);
         ui.add_space(8.0);
@@ -104,7 +93,7 @@ impl Step for ScimAppStep {
         self.reveal.dismiss();
         self.token_input = Zeroizing::new(String::new());
         if !self.storing.is_running() {
-            self.pending = None;
+            self.storing.forget();
             self.store_error = None;
         }
     }
@@ -112,40 +101,20 @@ impl Step for ScimAppStep {
 
 impl ScimAppStep {
     fn poll(&mut self, ctx: &egui::Context, env: &mut StepEnv<'_>) {
-        self.storing.poll();
-        let Some(result) = self.storing.take() else {
-            return;
-        };
-        let Some(Pending {
-            mut meta,
-            secret,
-            reveal,
-        }) = self.pending.take()
-        else {
-            return;
-        };
-        match result {
-            Ok(()) => {
-                meta.session_only = meta.session_only || !env.secrets.is_persistent();
-                let note = if meta.session_only {
-                    "kept for this session only"
-                } else {
-                    "stored in the keyring"
-                };
-                env.toasts
-                    .show(format!("SCIM token {note}"), ctx.input(|i| i.time));
-                credential::attach(env.profile, meta, env.now);
-                if reveal {
+        match self.storing.poll(ctx, env, "SCIM token") {
+            Some(Ok(reveal)) => {
+                if let Some(secret) = reveal {
                     self.reveal = SecretReveal::once(secret, "SCIM token");
                 }
                 self.replacing = false;
                 self.store_error = None;
             }
-            Err(err) => self.store_error = Some(err.to_string()),
+            Some(Err(err)) => self.store_error = Some(err),
+            None => {}
         }
     }
 
-    fn walkthrough_ui(&mut self, ui: &mut egui::Ui, env: &StepEnv<'_>, idp: &Idp) {
+    fn walkthrough_ui(ui: &mut egui::Ui, env: &StepEnv<'_>, idp: &Idp) {
         let steps: Vec<&WalkStep> = idp
             .scim_steps
             .iter()
@@ -154,40 +123,15 @@ impl ScimAppStep {
         if steps.is_empty() {
             return;
         }
-        let tokens = Tokens::ui(ui);
         egui::CollapsingHeader::new(format!("Set up the SCIM app in {}", idp.name))
             .default_open(true)
             .show(ui, |ui| {
-                for (number, step) in steps.iter().enumerate() {
-                    ui.horizontal_wrapped(|ui| {
-                        ui.label(
-                            egui::RichText::new(format!("{}. {}", number + 1, step.title)).strong(),
-                        );
-                        if let Some(url) = &step.console_url {
-                            match fill_pattern(url, &env.profile.sso.issuer_params) {
-                                Ok(url) => {
-                                    let button =
-                                        ui.button("Open in browser").on_hover_text(url.as_str());
-                                    if button.clicked() {
-                                        self.browser_error = open_in_browser(&url).err();
-                                    }
-                                }
-                                Err(missing) => {
-                                    ui.add_enabled(false, egui::Button::new("Open in browser"))
-                                        .on_disabled_hover_text(format!(
-                                            "Fill in {} in the SSO app step to open this page",
-                                            missing.join(", ")
-                                        ));
-                                }
-                            }
-                        }
-                    });
-                    ui.label(&step.body);
-                    ui.add_space(4.0);
-                }
-                if let Some(err) = &self.browser_error {
-                    ui.colored_label(tokens.bad, err);
-                }
+                walkthrough::steps_ui(
+                    ui,
+                    &steps,
+                    &env.profile.sso.issuer_params,
+                    "in the SSO app step",
+                );
             });
     }
 
@@ -384,31 +328,15 @@ impl ScimAppStep {
         expires_at: Option<chrono::DateTime<chrono::Utc>>,
         reveal: bool,
     ) {
-        let new = NewCredential {
-            kind: CredentialKind::ScimToken,
-            label: String::new(),
+        self.storing.start(
+            ctx,
+            env,
+            CredentialKind::ScimToken,
+            secret,
             origin,
             expires_at,
-        };
-        let meta =
-            credential::credential_meta(env.profile, new, &secret, env.now, credential::os_random);
-        let account = account(&env.profile.id, &meta.id);
-        let secrets = Arc::clone(env.secrets);
-        let value = secret.clone();
-        self.storing = Task::spawn(env.runtime, ctx, async move {
-            tokio::task::spawn_blocking(move || secrets.put(&account, &value))
-                .await
-                .unwrap_or_else(|err| {
-                    Err(StoreError::Other {
-                        reason: err.to_string(),
-                    })
-                })
-        });
-        self.pending = Some(Pending {
-            meta,
-            secret,
             reveal,
-        });
+        );
         self.token_input = Zeroizing::new(String::new());
         self.store_error = None;
     }
@@ -625,10 +553,4 @@ fn scope_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, idp: 
         &mut env.profile.scim.scope_confirmed,
         "The SCIM app provisions assigned users and groups only",
     );
-}
-
-/// Opens `url` in the default browser without waiting for it.
-fn open_in_browser(url: &str) -> Result<(), String> {
-    open::that_detached(url)
-        .map_err(|err| format!("Could not open a browser ({err}); open {url} yourself"))
 }

@@ -11,22 +11,20 @@
 //! when the step is left.
 
 use std::fmt;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
 use super::{Step, StepEnv, StepOutcome};
-use crate::catalog::{Idp, Platform, SsoProtocol, WalkStep, fill_pattern};
-use crate::model::{CredentialKind, CredentialMeta, CredentialOrigin};
-use crate::secrets::credential::{
-    self, ExpiryChoice, Issuance, NewCredential, parse_date, resolve_expiry,
-};
-use crate::secrets::{Secret, StoreError, account, clean_import, generate_token, masked};
-use crate::ui::task::Task;
+use crate::catalog::{Idp, Platform, SsoProtocol, WalkStep};
+use crate::model::{CredentialKind, CredentialOrigin};
+use crate::secrets::credential::{self, ExpiryChoice, Issuance, parse_date, resolve_expiry};
+use crate::secrets::{Secret, clean_import, generate_token, masked};
 use crate::ui::theme::Tokens;
 use crate::ui::widgets::expiry_badge;
 use crate::ui::widgets::secret_reveal::SecretReveal;
+use crate::ui::widgets::store_task::StoreTask;
+use crate::ui::widgets::walkthrough;
 use crate::wizard::sso as rules;
 
 /// Asked before leaving while a generated secret has not been copied.
@@ -46,14 +44,6 @@ enum Lifetime {
     Never,
 }
 
-/// A secret on its way to the secret store.
-struct Pending {
-    meta: CredentialMeta,
-    secret: Secret,
-    /// Show it once when stored (it was generated here, so the admin has no copy yet).
-    reveal: bool,
-}
-
 /// State of the SSO app step: raw input only; the profile holds the rest.
 #[derive(Default)]
 pub struct SsoAppStep {
@@ -63,11 +53,9 @@ pub struct SsoAppStep {
     expiry_text: String,
     /// Show the secret form although a secret is stored.
     replacing: bool,
-    pending: Option<Pending>,
-    storing: Task<Result<(), StoreError>>,
+    storing: StoreTask,
     store_error: Option<String>,
     reveal: SecretReveal,
-    browser_error: Option<String>,
 }
 
 impl fmt::Debug for SsoAppStep {
@@ -105,7 +93,7 @@ impl Step for SsoAppStep {
             idp.name, platform.name
         ));
         ui.add_space(8.0);
-        self.walkthrough_ui(ui, env, idp);
+        Self::walkthrough_ui(ui, env, idp);
         ui.add_space(8.0);
         issuer_ui(ui, env, idp);
         ui.add_space(8.0);
@@ -133,7 +121,7 @@ impl Step for SsoAppStep {
         self.reveal.dismiss();
         self.secret_input = Zeroizing::new(String::new());
         if !self.storing.is_running() {
-            self.pending = None;
+            self.storing.forget();
             self.store_error = None;
         }
     }
@@ -141,40 +129,20 @@ impl Step for SsoAppStep {
 
 impl SsoAppStep {
     fn poll(&mut self, ctx: &egui::Context, env: &mut StepEnv<'_>) {
-        self.storing.poll();
-        let Some(result) = self.storing.take() else {
-            return;
-        };
-        let Some(Pending {
-            mut meta,
-            secret,
-            reveal,
-        }) = self.pending.take()
-        else {
-            return;
-        };
-        match result {
-            Ok(()) => {
-                meta.session_only = meta.session_only || !env.secrets.is_persistent();
-                let note = if meta.session_only {
-                    "kept for this session only"
-                } else {
-                    "stored in the keyring"
-                };
-                env.toasts
-                    .show(format!("Client secret {note}"), ctx.input(|i| i.time));
-                credential::attach(env.profile, meta, env.now);
-                if reveal {
+        match self.storing.poll(ctx, env, "Client secret") {
+            Some(Ok(reveal)) => {
+                if let Some(secret) = reveal {
                     self.reveal = SecretReveal::once(secret, "client secret");
                 }
                 self.replacing = false;
                 self.store_error = None;
             }
-            Err(err) => self.store_error = Some(err.to_string()),
+            Some(Err(err)) => self.store_error = Some(err),
+            None => {}
         }
     }
 
-    fn walkthrough_ui(&mut self, ui: &mut egui::Ui, env: &StepEnv<'_>, idp: &Idp) {
+    fn walkthrough_ui(ui: &mut egui::Ui, env: &StepEnv<'_>, idp: &Idp) {
         let steps: Vec<&WalkStep> = idp
             .sso_steps
             .iter()
@@ -183,47 +151,10 @@ impl SsoAppStep {
         if steps.is_empty() {
             return;
         }
-        let tokens = Tokens::ui(ui);
         egui::CollapsingHeader::new(format!("Set up the SSO app in {}", idp.name))
             .default_open(true)
             .show(ui, |ui| {
-                for (number, step) in steps.iter().enumerate() {
-                    ui.horizontal_wrapped(|ui| {
-                        ui.label(
-                            egui::RichText::new(format!("{}. {}", number + 1, step.title)).strong(),
-                        );
-                        if let Some(url) = &step.console_url {
-                            match fill_pattern(url, &env.profile.sso.issuer_params) {
-                                Ok(url) => {
-                                    let button =
-                                        ui.button("Open in browser").on_hover_text(url.as_str());
-                                    if button.clicked() {
-                                        self.browser_error = open_in_browser(&url).err();
-                                    }
-                                }
-                                Err(missing) => {
-                                    ui.add_enabled(false, egui::Button::new("Open in browser"))
-                                        .on_disabled_hover_text(format!(
-                                            "Fill in {} below to open this page",
-                                            missing.join(", ")
-                                        ));
-                                }
-                            }
-                        }
-                    });
-                    ui.label(&step.body);
-                    if !step.copy_back.is_empty() {
-                        let fields: Vec<&str> = step.copy_back.iter().map(|f| f.label()).collect();
-                        ui.colored_label(
-                            tokens.muted,
-                            format!("Copy into the wizard: {}", fields.join(", ")),
-                        );
-                    }
-                    ui.add_space(4.0);
-                }
-                if let Some(err) = &self.browser_error {
-                    ui.colored_label(tokens.bad, err);
-                }
+                walkthrough::steps_ui(ui, &steps, &env.profile.sso.issuer_params, "below");
             });
     }
 
@@ -461,31 +392,15 @@ impl SsoAppStep {
         expires_at: Option<DateTime<Utc>>,
         reveal: bool,
     ) {
-        let new = NewCredential {
-            kind: CredentialKind::ClientSecret,
-            label: String::new(),
+        self.storing.start(
+            ctx,
+            env,
+            CredentialKind::ClientSecret,
+            secret,
             origin,
             expires_at,
-        };
-        let meta =
-            credential::credential_meta(env.profile, new, &secret, env.now, credential::os_random);
-        let account = account(&env.profile.id, &meta.id);
-        let secrets = Arc::clone(env.secrets);
-        let value = secret.clone();
-        self.storing = Task::spawn(env.runtime, ctx, async move {
-            tokio::task::spawn_blocking(move || secrets.put(&account, &value))
-                .await
-                .unwrap_or_else(|err| {
-                    Err(StoreError::Other {
-                        reason: err.to_string(),
-                    })
-                })
-        });
-        self.pending = Some(Pending {
-            meta,
-            secret,
             reveal,
-        });
+        );
         self.secret_input = Zeroizing::new(String::new());
         self.store_error = None;
     }
@@ -873,10 +788,4 @@ fn reminders_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, i
         &mut sso.break_glass_confirmed,
         "A break-glass admin can sign in without SSO",
     );
-}
-
-/// Opens `url` in the default browser without waiting for it.
-fn open_in_browser(url: &str) -> Result<(), String> {
-    open::that_detached(url)
-        .map_err(|err| format!("Could not open a browser ({err}); open {url} yourself"))
 }
