@@ -104,11 +104,37 @@ async fn users(base: &str, token: &str) -> Vec<(String, String)> {
 
 /// The users that matter to one probe run: all but other runs' probe users (tests run in
 /// parallel against the one server, and their probes come and go).
-fn without_other_probes(users: Vec<(String, String)>, ours: &str) -> Vec<(String, String)> {
-    users
-        .into_iter()
-        .filter(|(_, name)| !name.starts_with(scim::PROBE_USER_PREFIX) || name == ours)
-        .collect()
+async fn create_user(base: &str, token: &str, user_name: &str) -> String {
+    let client = Client::new(Policy::default()).unwrap();
+    let body = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name,
+        "emails": [{"value": user_name, "primary": true}],
+    });
+    let request = Request::with_json(
+        reqwest::Method::POST,
+        format!("{base}/Users").parse().unwrap(),
+        &body,
+        "application/scim+json",
+    )
+    .bearer(Secret::new(token));
+    let response = client.send(request).await.unwrap();
+    assert_eq!(
+        response.status.as_u16(),
+        201,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
+    response.json().unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+async fn delete_user(base: &str, token: &str, id: &str) {
+    let client = Client::new(Policy::default()).unwrap();
+    let mut request =
+        Request::get(format!("{base}/Users/{id}").parse().unwrap()).bearer(Secret::new(token));
+    request.method = reqwest::Method::DELETE;
+    let response = client.send(request).await.unwrap();
+    assert_eq!(response.status.as_u16(), 204);
 }
 
 #[tokio::test]
@@ -296,7 +322,13 @@ async fn the_write_probe_passes_and_leaves_exactly_the_users_there_were() {
     };
     let probe_id = scim::new_probe_id();
     let plan = WriteProbePlan::new(&probe_id);
-    let before = without_other_probes(users(&base, &token).await, &plan.user_name);
+    // Other test binaries add and remove their own users on the same server at the same
+    // time, so "the users there were" is judged on a bystander this test owns: the probe
+    // must delete its own user and nobody else's.
+    let bystander = format!("bystander-{probe_id}@scim-checks.example.com");
+    let bystander_id = create_user(&base, &token, &bystander).await;
+    let before = users(&base, &token).await;
+    assert!(before.iter().any(|(id, _)| *id == bystander_id));
     let input = ScimInput {
         write_probe: true,
         probe_id: Some(probe_id),
@@ -335,12 +367,18 @@ async fn the_write_probe_passes_and_leaves_exactly_the_users_there_were() {
         "{}",
         detail(&report, "scim.write.create")
     );
-    let after = without_other_probes(users(&base, &token).await, &plan.user_name);
+    let after = users(&base, &token).await;
     assert!(
         !after.iter().any(|(_, name)| *name == plan.user_name),
         "the probe user is still there"
     );
-    assert_eq!(after, before, "the probe left users behind or removed some");
+    assert!(
+        after
+            .iter()
+            .any(|(id, name)| *id == bystander_id && *name == bystander),
+        "the probe removed a user that was not its own"
+    );
+    delete_user(&base, &token, &bystander_id).await;
 }
 
 #[tokio::test]
