@@ -173,11 +173,6 @@ impl WizardApp {
         }
     }
 
-    /// Blocks until the writer has nothing queued (tests).
-    pub fn wait_for_saves(&mut self) {
-        self.flush();
-    }
-
     fn set_profile(&mut self, profile: Profile) {
         self.flush();
         self.saved = Some(profile.clone());
@@ -222,7 +217,7 @@ impl WizardApp {
 
         egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar_ui(ui));
         if !self.rotation_shown() {
-            egui::Panel::bottom("nav-bar").show(ui, |ui| self.nav_ui(ui, now));
+            egui::Panel::bottom("nav-bar").show(ui, |ui| self.nav_ui(ui));
         }
         egui::Panel::left("step-rail")
             .resizable(false)
@@ -355,8 +350,7 @@ impl WizardApp {
         }
     }
 
-    fn nav_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {
-        let _ = now;
+    fn nav_ui(&mut self, ui: &mut egui::Ui) {
         let blocker = wizard::next_blocker(self.step, self.profile.as_ref(), self.catalog);
         let modal_open = self.tenant.has_dialog() || self.pending_leave.is_some();
         ui.add_space(4.0);
