@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 pub use explain::Match;
-pub use pattern::{fill_pattern, placeholders};
+pub use pattern::{fill_pattern, fill_validated, placeholders};
 pub use types::{
     AttributeMapping, AttributeRequirement, ChecklistGroup, ChecklistItem, Idp, IssuerPattern,
     Placeholder, PlaceholderKind, Platform, PlatformScim, PlatformSso, SourceOverride, SsoProtocol,

@@ -59,6 +59,39 @@ pub fn fill_pattern(
     Ok(filled)
 }
 
+/// Fills `pattern` once every placeholder in it has a value that passes its declaration
+/// in `declared` (a placeholder without a declaration only needs to be non-empty).
+///
+/// `Err` lists each placeholder that is missing or invalid with its message, in pattern
+/// order, so a form can mark exactly those fields.
+pub fn fill_validated(
+    pattern: &str,
+    declared: &[Placeholder],
+    values: &BTreeMap<String, String>,
+) -> Result<String, Vec<(String, String)>> {
+    let mut problems: Vec<(String, String)> = Vec::new();
+    for name in placeholders(pattern) {
+        let value = values.get(name).map(String::as_str).unwrap_or_default();
+        let check = match declared.iter().find(|p| p.name == name) {
+            Some(placeholder) => placeholder.validate(value),
+            None if value.trim().is_empty() => Err(format!("{name}: this field is empty")),
+            None => Ok(()),
+        };
+        if let Err(message) = check {
+            problems.push((name.to_owned(), message));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    fill_pattern(pattern, values).map_err(|missing| {
+        missing
+            .into_iter()
+            .map(|name| (name, "this field is empty".to_owned()))
+            .collect()
+    })
+}
+
 fn is_placeholder_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{Idp, IssuerPattern, Platform, SsoProtocol, fill_pattern, placeholders};
+use crate::catalog::{Idp, IssuerPattern, Platform, SsoProtocol, fill_validated};
 use crate::model::{IdpId, Profile};
 
 /// The IdP's issuer pattern the admin picked (by label), else its first one; `None` for
@@ -27,27 +27,7 @@ pub fn derive_issuer(
     pattern: &IssuerPattern,
     params: &BTreeMap<String, String>,
 ) -> Result<String, Vec<(String, String)>> {
-    let mut problems: Vec<(String, String)> = Vec::new();
-    for name in placeholders(&pattern.pattern) {
-        let value = params.get(name).map(String::as_str).unwrap_or_default();
-        let check = match idp.issuer_placeholders.iter().find(|p| p.name == name) {
-            Some(placeholder) => placeholder.validate(value),
-            None if value.trim().is_empty() => Err(format!("{name}: this field is empty")),
-            None => Ok(()),
-        };
-        if let Err(message) = check {
-            problems.push((name.to_owned(), message));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    fill_pattern(&pattern.pattern, params).map_err(|missing| {
-        missing
-            .into_iter()
-            .map(|name| (name, "this field is empty".to_owned()))
-            .collect()
-    })
+    fill_validated(&pattern.pattern, &idp.issuer_placeholders, params)
 }
 
 /// Checks an issuer as typed. `Err` is a mistake that breaks sign-in (Next stays
@@ -248,32 +228,7 @@ pub fn expected_redirect_uri(
     if pattern.is_empty() {
         return Ok(None);
     }
-    let mut problems: Vec<(String, String)> = Vec::new();
-    for name in placeholders(pattern) {
-        let value = params.get(name).map(String::as_str).unwrap_or_default();
-        let check = match platform
-            .sso
-            .redirect_placeholders
-            .iter()
-            .find(|p| p.name == name)
-        {
-            Some(placeholder) => placeholder.validate(value),
-            None if value.trim().is_empty() => Err(format!("{name}: this field is empty")),
-            None => Ok(()),
-        };
-        if let Err(message) = check {
-            problems.push((name.to_owned(), message));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    fill_pattern(pattern, params).map(Some).map_err(|missing| {
-        missing
-            .into_iter()
-            .map(|name| (name, "this field is empty".to_owned()))
-            .collect()
-    })
+    fill_validated(pattern, &platform.sso.redirect_placeholders, params).map(Some)
 }
 
 /// The redirect URI the IdP's entry must equal: the preset's (filled in), else the one
