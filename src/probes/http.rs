@@ -2,7 +2,8 @@
 //!
 //! Total timeout per request (default 10 s), a cap on response bodies (read in chunks and
 //! abandoned past the cap, never buffered whole), at most 5 redirects followed by hand so
-//! an `Authorization` header never reaches another origin, rustls with the OS trust store,
+//! an `Authorization` header never reaches another origin (a request with credentials
+//! that is sent elsewhere stops with an error), rustls with the OS trust store,
 //! and a `User-Agent` naming the app. Errors name the URL and what to do, never a header
 //! value.
 
@@ -286,9 +287,11 @@ impl Client {
         self.policy
     }
 
-    /// Sends a request, follows up to [`MAX_REDIRECTS`] redirects (GET and HEAD only,
-    /// credentials dropped when the origin changes), reads the body within the cap, all
-    /// within the policy's timeout.
+    /// Sends a request, follows up to [`MAX_REDIRECTS`] redirects (GET and HEAD only),
+    /// reads the body within the cap, all within the policy's timeout. A request with
+    /// credentials that is redirected to another origin stops there with an error naming
+    /// that origin: the credentials never leave their origin, and an anonymous answer from
+    /// the other host would pass for a refused token.
     pub async fn send(&self, request: Request) -> Result<Response, HttpError> {
         let url = request.url.to_string();
         let timeout_secs = self.policy.timeout.as_secs();
@@ -306,6 +309,7 @@ impl Client {
         let started = Instant::now();
         let first_url = request.url.to_string();
         let origin = request.url.origin();
+        let carries_credentials = carries_credentials(&request);
         let mut url = request.url.clone();
         let mut redirects = Vec::new();
         loop {
@@ -344,6 +348,17 @@ impl Client {
                     url: url.to_string(),
                     reason: format!("unusable redirect target {location:?}: {err}"),
                 })?;
+                // Following without the credentials would ask the other host anonymously
+                // and blame its 401 on the token or secret: stop and name the redirect.
+                if carries_credentials && next.origin() != origin {
+                    return Err(HttpError::Other {
+                        url: first_url,
+                        reason: format!(
+                            "it redirects to {}, a different address, and credentials are never sent to a different address; if that one is right, enter it instead",
+                            next.origin().ascii_serialization()
+                        ),
+                    });
+                }
                 redirects.push(next.clone());
                 url = next;
                 continue;
@@ -360,6 +375,20 @@ impl Client {
             });
         }
     }
+}
+
+/// True when the request holds something that must stay on its origin: a bearer token,
+/// a Basic pair, or (against the rule on [`Request::headers`]) such a header set by hand.
+fn carries_credentials(request: &Request) -> bool {
+    request.bearer.is_some()
+        || request.basic.is_some()
+        || [
+            header::AUTHORIZATION,
+            header::COOKIE,
+            header::PROXY_AUTHORIZATION,
+        ]
+        .iter()
+        .any(|name| request.headers.contains_key(name))
 }
 
 async fn read_capped(
@@ -478,8 +507,27 @@ fn classify(err: &reqwest::Error, url: &str) -> HttpError {
     }
     HttpError::Other {
         url,
-        reason: last_cause(err),
+        reason: transport_reason(last_cause(err)),
     }
+}
+
+/// Turns hyper's wording for a broken answer into an admin's; anything else is kept.
+fn transport_reason(cause: String) -> String {
+    let lower = cause.to_ascii_lowercase();
+    let plain = if lower.contains("connection closed before message completed") {
+        "the server closed the connection without answering"
+    } else if lower.contains("end of file before message length reached") {
+        "the server closed the connection before the whole answer arrived"
+    } else if lower.contains("message head is too large") {
+        "the answer's headers are far larger than any real endpoint's, so it was not read"
+    } else if lower.contains("invalid http") || lower.contains("invalid uri") {
+        "the answer is not HTTP: another kind of server listens on this port, or it is broken"
+    } else if lower.contains("connection reset") {
+        "the server reset the connection"
+    } else {
+        return cause;
+    };
+    plain.to_owned()
 }
 
 fn last_cause(err: &reqwest::Error) -> String {
@@ -545,6 +593,44 @@ mod tests {
         assert!(is_loopback(&Url::parse("http://[::1]:9/").unwrap()));
         assert!(is_loopback(&Url::parse("http://localhost/").unwrap()));
         assert!(!is_loopback(&Url::parse("http://10.0.0.1/").unwrap()));
+    }
+
+    #[test]
+    fn broken_answers_are_named_in_plain_words() {
+        for (cause, expect) in [
+            (
+                "connection closed before message completed",
+                "without answering",
+            ),
+            (
+                "end of file before message length reached",
+                "before the whole answer",
+            ),
+            ("message head is too large", "headers are far larger"),
+            ("invalid HTTP version parsed", "not HTTP"),
+            ("invalid HTTP status-code parsed", "not HTTP"),
+        ] {
+            let plain = transport_reason(cause.to_owned());
+            assert!(plain.contains(expect), "{cause} → {plain}");
+        }
+        assert_eq!(transport_reason("odd".to_owned()), "odd");
+    }
+
+    #[test]
+    fn credentials_are_recognised_however_they_were_added() {
+        let url = Url::parse("https://scim.example.com/v2/Users").unwrap();
+        assert!(!carries_credentials(&Request::get(url.clone())));
+        assert!(carries_credentials(
+            &Request::get(url.clone()).bearer(Secret::new("t"))
+        ));
+        let mut basic = Request::get(url.clone());
+        basic.basic = Some(("id".to_owned(), Secret::new("s")));
+        assert!(carries_credentials(&basic));
+        let mut by_hand = Request::get(url);
+        by_hand
+            .headers
+            .insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer t"));
+        assert!(carries_credentials(&by_hand));
     }
 
     #[test]
