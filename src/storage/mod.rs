@@ -8,6 +8,8 @@
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 
@@ -15,6 +17,19 @@ use crate::model::{IdpId, PlatformId, Profile, SCHEMA_VERSION};
 
 /// Environment variable that overrides the config dir.
 pub const CONFIG_DIR_ENV: &str = "SSO_SCIM_WIZARD_CONFIG_DIR";
+
+/// What names a save in progress: `.<id>.json.tmp-<pid>-<n>` in the profiles folder.
+const TEMP_MARKER: &str = ".json.tmp-";
+
+/// A temp file this old was left by a save that never finished (the process was killed or
+/// the power went between writing and renaming) and nothing will ever rename it, so
+/// [`ProfileStore::list`] deletes it. A save holds its temp file for milliseconds; a
+/// younger one may belong to a save running right now in another window or a command.
+pub const STALE_TEMP_AGE: Duration = Duration::from_hours(1);
+
+/// Numbers the saves of this process, so that two threads saving the same profile at once
+/// never write into the same temp file.
+static SAVES: AtomicU64 = AtomicU64::new(0);
 
 /// What went wrong reading or writing profiles. Paths come last in the message.
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +135,8 @@ impl ProfileStore {
     }
 
     /// Loads every profile. Unreadable files are moved aside and listed in `problems`;
-    /// this never fails because of one bad file.
+    /// this never fails because of one bad file. Temp files of saves are never listed;
+    /// those older than [`STALE_TEMP_AGE`] are deleted.
     pub fn list(&self, now: DateTime<Utc>) -> Result<Listing, StorageError> {
         let mut listing = Listing::default();
         let entries = match fs::read_dir(&self.dir) {
@@ -137,6 +153,10 @@ impl ProfileStore {
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.contains(TEMP_MARKER) {
+                remove_if_stale(&path);
+                continue;
+            }
             if name.contains(".json.corrupt-") {
                 // Set aside earlier (perhaps by the CLI): keep telling the admin until they deal with it.
                 listing.problems.push(UnreadableProfile {
@@ -245,25 +265,38 @@ impl ProfileStore {
             source: std::io::Error::other(err),
         })?;
         let target = self.path_of(&profile.id);
-        let temp = self
-            .dir
-            .join(format!(".{}.json.tmp-{}", profile.id, std::process::id()));
+        // One temp file per save, created exclusively: a second save of the same profile
+        // (the window's writer task and a flush on the UI thread) must never truncate the
+        // file this one is about to rename into place.
+        let temp = self.dir.join(format!(
+            ".{}{TEMP_MARKER}{}-{}",
+            profile.id,
+            std::process::id(),
+            SAVES.fetch_add(1, Ordering::Relaxed)
+        ));
         let io = |action, source| StorageError::Io {
             action,
             path: target.clone(),
             source,
         };
         let write = || -> std::io::Result<()> {
-            let mut file = fs::File::create(&temp)?;
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&temp)?;
             file.write_all(&json)?;
             file.sync_all()?;
             Ok(())
         };
-        if let Err(source) = write() {
+        let written = write()
+            .map_err(|source| io("write profile", source))
+            .and_then(|()| {
+                fs::rename(&temp, &target).map_err(|source| io("replace profile", source))
+            });
+        if let Err(err) = written {
             let _ = fs::remove_file(&temp);
-            return Err(io("write profile", source));
+            return Err(err);
         }
-        fs::rename(&temp, &target).map_err(|source| io("replace profile", source))?;
         // Make the rename itself durable.
         if let Ok(dir) = fs::File::open(&self.dir) {
             let _ = dir.sync_all();
@@ -348,6 +381,19 @@ impl ProfileStore {
                 return id;
             }
         }
+    }
+}
+
+/// Deletes a temp file older than [`STALE_TEMP_AGE`]. Its age is its modification time
+/// against the system clock, not the `now` given to `list`: the file system stamps files
+/// with the system clock, and `now` may be a fixed date in tests.
+fn remove_if_stale(path: &Path) {
+    let age = fs::metadata(path)
+        .and_then(|meta| meta.modified())
+        .ok()
+        .and_then(|modified| SystemTime::now().duration_since(modified).ok());
+    if age.is_some_and(|age| age >= STALE_TEMP_AGE) {
+        let _ = fs::remove_file(path);
     }
 }
 
@@ -476,6 +522,88 @@ mod tests {
         assert_eq!(copy.name, "Acme (copy)");
         assert_eq!(copy.sso.client_id, "abc");
         assert_eq!(copy.scim.token_credential, None);
+    }
+
+    #[test]
+    fn leftover_temp_files_are_never_listed_and_stale_ones_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(tmp.path());
+        let good = store
+            .create("Good", PlatformId::Generic, IdpId::Okta, now())
+            .unwrap();
+        // What a save killed mid-write leaves: half a profile under a temp name.
+        let torn = br#"{"schema_version": 1, "id": "#;
+        let fresh = store.dir().join(format!(".{}{TEMP_MARKER}4242-0", good.id));
+        let stale = store.dir().join(format!(".{}{TEMP_MARKER}4343-7", good.id));
+        fs::write(&fresh, torn).unwrap();
+        fs::write(&stale, torn).unwrap();
+        let long_ago = SystemTime::now() - STALE_TEMP_AGE - Duration::from_mins(1);
+        fs::File::options()
+            .write(true)
+            .open(&stale)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+
+        let listing = store.list(now()).unwrap();
+        assert_eq!(listing.profiles, vec![good]);
+        assert!(listing.problems.is_empty(), "{:?}", listing.problems);
+        assert!(
+            fresh.exists(),
+            "a save that may still be running is left alone"
+        );
+        assert!(!stale.exists(), "a dead save's leftover is deleted");
+    }
+
+    #[test]
+    fn two_threads_saving_one_profile_leave_one_whole_version() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(tmp.path());
+        let version = |tag: &str| {
+            let mut profile = Profile::new(
+                "race-1".into(),
+                tag.into(),
+                PlatformId::Generic,
+                IdpId::Generic,
+                now(),
+            );
+            profile.checklist_ticks = (0..4000).map(|i| format!("{tag}-{i}")).collect();
+            profile
+        };
+        let versions = [version("a"), version("b")];
+        let whole = versions
+            .each_ref()
+            .map(|profile| serde_json::to_vec_pretty(profile).unwrap());
+        for round in 0..50 {
+            let barrier = std::sync::Barrier::new(versions.len());
+            let results: Vec<Result<(), StorageError>> = std::thread::scope(|scope| {
+                let saves: Vec<_> = versions
+                    .iter()
+                    .map(|profile| {
+                        let (store, barrier) = (&store, &barrier);
+                        scope.spawn(move || {
+                            barrier.wait();
+                            store.save(profile)
+                        })
+                    })
+                    .collect();
+                saves.into_iter().map(|save| save.join().unwrap()).collect()
+            });
+            for result in results {
+                result.unwrap();
+            }
+            let bytes = fs::read(store.path_of("race-1")).unwrap();
+            assert!(
+                whole.contains(&bytes),
+                "round {round}: the file is neither version ({} bytes)",
+                bytes.len()
+            );
+        }
+        let names: Vec<_> = fs::read_dir(store.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temp file left behind: {names:?}");
     }
 
     #[test]
