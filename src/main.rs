@@ -27,9 +27,8 @@ fn gui(args: GuiArgs) -> ExitCode {
         Ok(store) => store,
         Err(err) => return fail(&err),
     };
-    // The OS keyring, or memory for this session with a note saying why. Start-up waits at
-    // most 150 ms for the probe (typically 80–160 ms in a debug build, less in release);
-    // a slower keyring finishes opening in the background.
+    // The OS keyring, or memory for this session with a note saying why. Returns at once:
+    // the keyring finishes opening in the background while the window comes up.
     let (secrets, secrets_note) = open_default_store();
     let launch = Launch {
         profile_id: args.profile,

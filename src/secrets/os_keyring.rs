@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
 use super::{MemoryStore, SERVICE, Secret, SecretStore, SharedStore, StoreError};
 
@@ -106,22 +105,20 @@ impl SecretStore for KeyringStore {
     }
 }
 
-/// How long start-up waits for the keyring before handing out a [`DeferredStore`].
-pub const OPEN_WAIT: Duration = Duration::from_millis(150);
-
 /// The note for the status bar when there is no keyring.
 pub const NO_KEYRING_NOTE: &str =
     "No keyring: secrets are kept for this session only (see Credentials)";
 
-/// The OS keyring when it can be opened, else an in-memory store for this session, with a
-/// one-line note for the status bar saying so. Never a file.
+/// The OS keyring when it can be opened, else an in-memory store for this session (see
+/// [`SecretStore::session_only_reason`]). Never a file. Returns at once.
 ///
-/// The probe runs on its own thread and start-up waits at most [`OPEN_WAIT`] for it:
-/// measured on the build machine (debug build, Debian 12) at 80–160 ms with gnome-keyring
-/// running, about 120 ms when D-Bus has to start gnome-keyring first, and at once without a
-/// session bus. A Secret Service that does not answer (zbus waits 25 s per call) must not
-/// keep the window from opening, so a slower probe yields a [`DeferredStore`] that finishes
-/// opening in the background.
+/// The probe runs on its own thread: measured on the build machine (debug build, Debian 12)
+/// at 80–160 ms with gnome-keyring running, about 120 ms when D-Bus has to start
+/// gnome-keyring first, and a Secret Service that does not answer makes zbus wait 25 s per
+/// call. The window must not wait for any of that (`scripts/bench` measures start-up), so
+/// unless the probe has already finished this hands out a [`DeferredStore`] that finishes
+/// opening in the background; the second value is the status bar's note when the keyring
+/// is already known to be missing.
 pub fn open_default_store() -> (SharedStore, Option<String>) {
     let (sender, receiver) = std::sync::mpsc::channel();
     let status = Arc::new(OnceLock::new());
@@ -142,7 +139,7 @@ pub fn open_default_store() -> (SharedStore, Option<String>) {
             Some(NO_KEYRING_NOTE.to_owned()),
         );
     }
-    match receiver.recv_timeout(OPEN_WAIT) {
+    match receiver.try_recv() {
         Ok(Ok(store)) => (Arc::new(store), None),
         Ok(Err(err)) => (
             Arc::new(MemoryStore::fallback(err.to_string())),

@@ -72,6 +72,8 @@ pub struct WizardApp {
     troubleshoot: crate::ui::troubleshoot::Troubleshooter,
     status_line: Option<String>,
     frame_counter: Option<(PathBuf, u64)>,
+    /// Start-up and memory measurements for `scripts/bench` (off unless asked for).
+    bench: Option<crate::ui::bench::BenchProbe>,
     fonts_installed: bool,
     /// The expiry dashboard, a window over the wizard (owned by `ui::dashboard`).
     dashboard: crate::ui::dashboard::ExpiryDashboard,
@@ -121,6 +123,7 @@ impl WizardApp {
             frame_counter: std::env::var_os(FRAME_COUNTER_ENV)
                 .filter(|v| !v.is_empty())
                 .map(|p| (PathBuf::from(p), 0)),
+            bench: crate::ui::bench::BenchProbe::from_env(),
             dashboard: crate::ui::dashboard::ExpiryDashboard::default(),
             dashboard_open: false,
             rotation: crate::ui::rotation::RotationScreen::default(),
@@ -209,6 +212,7 @@ impl WizardApp {
             // Debug aid only; a failed write must not disturb the app.
             let _ = std::fs::write(path, frames.to_string());
         }
+        self.bench_frame(&ctx);
         if matches!(self.listing, Task::Idle) {
             self.refresh_listing(&ctx);
         }
@@ -235,6 +239,28 @@ impl WizardApp {
         self.leave_dialog_ui(&ctx);
         self.toasts.ui(&ctx);
         self.schedule_save(&ctx);
+    }
+
+    /// Under `scripts/bench`: after the first frame, draws every step once (when a profile
+    /// is open), records the memory and closes the window.
+    fn bench_frame(&mut self, ctx: &egui::Context) {
+        let Some(bench) = &mut self.bench else {
+            return;
+        };
+        let frame = bench.begin_frame(ctx);
+        if frame < 2 {
+            return;
+        }
+        let index = usize::try_from(frame - 2).unwrap_or(usize::MAX);
+        match StepId::ALL.get(index) {
+            Some(step) if self.profile.is_some() => self.step = *step,
+            _ => {
+                if self.profile.is_some() {
+                    bench.record_rss("rss_steps_kib");
+                }
+                bench.finish(ctx);
+            }
+        }
     }
 
     fn rail_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {
@@ -407,7 +433,13 @@ impl WizardApp {
                 }
                 (None, None) => ui.label(""),
             };
-            if let Some(note) = &self.secrets_note {
+            // The keyring may finish opening (or fail to) after the window is up.
+            let note = self.secrets_note.as_deref().or_else(|| {
+                self.secrets
+                    .session_only_reason()
+                    .map(|_| crate::secrets::os_keyring::NO_KEYRING_NOTE)
+            });
+            if let Some(note) = note {
                 ui.separator();
                 ui.colored_label(tokens.warn, note);
             }

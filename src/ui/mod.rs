@@ -3,6 +3,7 @@
 //! here calls into the core; no check or rule is implemented twice.
 
 pub mod app;
+pub mod bench;
 pub mod dashboard;
 pub mod rotation;
 pub mod steps;
