@@ -47,6 +47,11 @@ enum SaveState {
 /// Messages from the writer task.
 type SaveResult = (String, Result<DateTime<Utc>, String>);
 
+/// Per profile id, the newest edit written so far. The writer task and [`WizardApp::flush`]
+/// both save under this lock, so an older snapshot still queued for the writer can never
+/// overwrite a newer one that `flush` wrote on the UI thread.
+type WrittenEdits = Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>;
+
 /// The wizard application.
 pub struct WizardApp {
     store: ProfileStore,
@@ -61,8 +66,11 @@ pub struct WizardApp {
     /// `ctx` time of the first unsaved change.
     dirty_since: Option<f64>,
     save_state: Option<SaveState>,
-    save_tx: mpsc::UnboundedSender<Profile>,
+    save_tx: mpsc::UnboundedSender<(u64, Profile)>,
     save_rx: std::sync::mpsc::Receiver<SaveResult>,
+    /// Numbers the snapshots handed to the writer or to `flush`, newest highest.
+    edit_number: u64,
+    written: WrittenEdits,
     step: StepId,
     tenant: TenantStep,
     steps: Vec<(StepId, Box<dyn Step>)>,
@@ -98,7 +106,8 @@ impl WizardApp {
             .thread_name("ssw-background")
             .enable_all()
             .build()?;
-        let (save_tx, save_rx) = spawn_writer(&runtime, store.clone());
+        let written = WrittenEdits::default();
+        let (save_tx, save_rx) = spawn_writer(&runtime, store.clone(), Arc::clone(&written));
         let mut app = Self {
             store,
             catalog: crate::catalog::catalog(),
@@ -112,6 +121,8 @@ impl WizardApp {
             save_state: None,
             save_tx,
             save_rx,
+            edit_number: 0,
+            written,
             step: StepId::Tenant,
             tenant: TenantStep::default(),
             steps: fresh_steps(),
@@ -169,9 +180,10 @@ impl WizardApp {
         if let Some(profile) = &self.profile
             && self.saved.as_ref() != Some(profile)
         {
-            match self.store.save(profile) {
-                Ok(()) => self.saved = Some(profile.clone()),
-                Err(err) => self.save_state = Some(SaveState::Failed(err.to_string())),
+            self.edit_number += 1;
+            match save_in_order(&self.store, &self.written, self.edit_number, profile) {
+                Ok(_) => self.saved = Some(profile.clone()),
+                Err(err) => self.save_state = Some(SaveState::Failed(err)),
             }
         }
     }
@@ -742,7 +754,8 @@ impl WizardApp {
             let snapshot = profile.clone();
             self.saved = Some(snapshot.clone());
             self.dirty_since = None;
-            if self.save_tx.send(snapshot).is_err() {
+            self.edit_number += 1;
+            if self.save_tx.send((self.edit_number, snapshot)).is_err() {
                 self.save_state = Some(SaveState::Failed(
                     "the background writer stopped; restart the app".to_owned(),
                 ));
@@ -807,27 +820,50 @@ fn fresh_steps() -> Vec<(StepId, Box<dyn Step>)> {
 fn spawn_writer(
     runtime: &tokio::runtime::Runtime,
     store: ProfileStore,
+    written: WrittenEdits,
 ) -> (
-    mpsc::UnboundedSender<Profile>,
+    mpsc::UnboundedSender<(u64, Profile)>,
     std::sync::mpsc::Receiver<SaveResult>,
 ) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Profile>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<(u64, Profile)>();
     let (result_tx, result_rx) = std::sync::mpsc::channel();
     runtime.spawn(async move {
-        while let Some(profile) = rx.recv().await {
+        while let Some((number, profile)) = rx.recv().await {
             let store = store.clone();
+            let written = Arc::clone(&written);
             let id = profile.id.clone();
-            let result =
-                tokio::task::spawn_blocking(move || store.save(&profile).map(|()| Utc::now()))
-                    .await
-                    .map_err(|err| err.to_string())
-                    .and_then(|r| r.map_err(|err| err.to_string()));
+            let result = tokio::task::spawn_blocking(move || {
+                save_in_order(&store, &written, number, &profile).map(|_| Utc::now())
+            })
+            .await
+            .map_err(|err| err.to_string())
+            .and_then(|r| r);
             if result_tx.send((id, result)).is_err() {
                 break;
             }
         }
     });
     (tx, result_rx)
+}
+
+/// Saves edit `number` of `profile` unless a newer edit of it was written already.
+/// `Ok(false)` when it was skipped as stale.
+fn save_in_order(
+    store: &ProfileStore,
+    written: &WrittenEdits,
+    number: u64,
+    profile: &Profile,
+) -> Result<bool, String> {
+    // A poisoned lock only means a save panicked; the map of numbers is still valid.
+    let mut newest = written
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if newest.get(&profile.id).is_some_and(|&n| n >= number) {
+        return Ok(false);
+    }
+    store.save(profile).map_err(|err| err.to_string())?;
+    newest.insert(profile.id.clone(), number);
+    Ok(true)
 }
 
 impl eframe::App for WizardApp {
@@ -837,5 +873,44 @@ impl eframe::App for WizardApp {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![expect(
+        clippy::unwrap_used,
+        reason = "test set-up: a failed call is a failed test"
+    )]
+
+    use super::*;
+    use crate::model::{IdpId, PlatformId};
+
+    #[test]
+    fn an_older_edit_never_overwrites_a_newer_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(tmp.path());
+        let now = Utc::now();
+        let mut older = store
+            .create("Contoso", PlatformId::Airia, IdpId::Entra, now)
+            .unwrap();
+        let other = store
+            .create("Fabrikam", PlatformId::Airia, IdpId::Okta, now)
+            .unwrap();
+        older.name = "Contoso (older edit)".to_owned();
+        let mut newer = older.clone();
+        newer.name = "Contoso (newer edit)".to_owned();
+        let written = WrittenEdits::default();
+
+        // `flush` wrote edit 2 while edit 1 was still queued for the writer.
+        assert_eq!(save_in_order(&store, &written, 2, &newer), Ok(true));
+        assert_eq!(save_in_order(&store, &written, 1, &older), Ok(false));
+        assert_eq!(store.load(&older.id, now).unwrap().name, newer.name);
+
+        // Numbers are per profile: another profile's older number is still written.
+        let mut renamed = other.clone();
+        renamed.name = "Fabrikam (renamed)".to_owned();
+        assert_eq!(save_in_order(&store, &written, 1, &renamed), Ok(true));
+        assert_eq!(store.load(&other.id, now).unwrap().name, renamed.name);
     }
 }
