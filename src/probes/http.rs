@@ -481,6 +481,8 @@ fn classify(err: &reqwest::Error, url: &str) -> HttpError {
     if lower.contains("dns error")
         || lower.contains("failed to lookup address")
         || lower.contains("name or service not known")
+        // rustls' words for a host that is no valid DNS name (a label over 63 bytes, say).
+        || lower.contains("invalid dns name")
     {
         return HttpError::Dns { url };
     }
