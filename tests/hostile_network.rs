@@ -34,7 +34,7 @@ mod hostile;
 use std::time::{Duration, Instant};
 
 use hostile::{Framing, Reply, Server};
-use serde_json::{Value, json};
+use serde_json::json;
 use sso_scim_wizard::diagnostics::{Report, Status, check_ids};
 use sso_scim_wizard::model::PlatformId;
 use sso_scim_wizard::probes::http::Policy;
@@ -593,9 +593,9 @@ async fn an_oidc_token_endpoint_redirecting_to_another_host_never_gets_the_secre
         let target = other.base.clone();
         let first = hostile::serve(move |seen| match seen.path() {
             "/token" => Reply::redirect(status, format!("{target}/token")),
-            "/jwks" => Reply::json(200, &json!({"keys": [public_rsa_key("rsa")]})),
+            "/jwks" => Reply::json(200, &json!({"keys": [hostile::public_rsa_key("rsa")]})),
             _ => {
-                let mut doc = document(&seen.base);
+                let mut doc = hostile::document(&seen.base);
                 doc["token_endpoint_auth_methods_supported"] = auth_methods.clone();
                 Reply::json(200, &doc)
             }
@@ -630,7 +630,7 @@ async fn an_oidc_token_endpoint_redirecting_to_another_host_never_gets_the_secre
 
 #[tokio::test]
 async fn discovery_may_follow_a_redirect_to_another_host_as_it_carries_no_credential() {
-    let other = hostile::serve_ipv6(|seen| Reply::json(200, &document(&seen.base))).await;
+    let other = hostile::serve_ipv6(|seen| Reply::json(200, &hostile::document(&seen.base))).await;
     let target = other.base.clone();
     let first =
         hostile::serve(move |seen| Reply::redirect(302, format!("{target}{}", seen.target))).await;
@@ -829,7 +829,7 @@ const UNTRUSTED_CERTIFICATE: Case = Case {
 
 #[tokio::test]
 async fn a_self_signed_certificate_is_named_and_nothing_is_sent() {
-    let server = hostile::serve_tls(|seen| Reply::json(200, &document(&seen.base))).await;
+    let server = hostile::serve_tls(|seen| Reply::json(200, &hostile::document(&seen.base))).await;
     suite(&UNTRUSTED_CERTIFICATE, &server.base).await;
     assert_eq!(
         server.connections(),
@@ -854,7 +854,7 @@ const PLAIN_HTTP_ON_HTTPS: Case = Case {
 
 #[tokio::test]
 async fn a_plain_http_server_on_an_https_url_is_named() {
-    let server = hostile::serve(|seen| Reply::json(200, &document(&seen.base))).await;
+    let server = hostile::serve(|seen| Reply::json(200, &hostile::document(&seen.base))).await;
     let https = server.base.replace("http://", "https://");
     suite(&PLAIN_HTTP_ON_HTTPS, &https).await;
 }
@@ -938,24 +938,4 @@ fn scim_error(status: u16, detail: &str) -> Reply {
         json!({"schemas": [scim::ERROR_SCHEMA], "status": status.to_string(), "detail": detail})
             .to_string(),
     )
-}
-
-/// A complete, valid discovery document for an issuer served at `base`.
-fn document(base: &str) -> Value {
-    json!({
-        "issuer": base,
-        "authorization_endpoint": format!("{base}/auth"),
-        "token_endpoint": format!("{base}/token"),
-        "jwks_uri": format!("{base}/jwks"),
-        "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": ["openid", "profile", "email"],
-    })
-}
-
-fn public_rsa_key(kid: &str) -> Value {
-    // A 2048-bit modulus of 0xff bytes in base64url: the checks look at shape, not math.
-    let modulus = format!("{}w", "_".repeat(341));
-    json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256", "e": "AQAB", "n": modulus})
 }

@@ -27,26 +27,6 @@ fn json_reply(value: &Value) -> Reply {
     Reply::json(200, value)
 }
 
-/// A complete, valid discovery document for an issuer served at `base`.
-fn document(base: &str) -> Value {
-    json!({
-        "issuer": base,
-        "authorization_endpoint": format!("{base}/auth"),
-        "token_endpoint": format!("{base}/token"),
-        "jwks_uri": format!("{base}/jwks"),
-        "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": ["openid", "profile", "email"],
-    })
-}
-
-fn public_rsa_key(kid: &str) -> Value {
-    // A 2048-bit modulus of 0xff bytes in base64url: the checks look at shape, not math.
-    let modulus = format!("{}w", "_".repeat(341));
-    json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256", "e": "AQAB", "n": modulus})
-}
-
 async fn run(issuer: &str, timeout_secs: u64) -> Report {
     let input = OidcInput {
         issuer: issuer.to_owned(),
@@ -112,12 +92,12 @@ async fn missing_document_is_a_404_with_path_advice() {
 async fn jwks_with_private_key_members_fails() {
     let server = hostile::serve(|seen| match seen.path() {
         "/jwks" => {
-            let mut key = public_rsa_key("leaked");
+            let mut key = hostile::public_rsa_key("leaked");
             key["d"] = json!("c2VjcmV0");
             key["p"] = json!("c2VjcmV0");
             json_reply(&json!({"keys": [key]}))
         }
-        _ => json_reply(&document(&seen.base)),
+        _ => json_reply(&hostile::document(&seen.base)),
     })
     .await;
     let report = run(&server.base, 5).await;
@@ -140,8 +120,8 @@ async fn jwks_with_private_key_members_fails() {
 #[tokio::test]
 async fn jwks_with_a_symmetric_oct_key_fails() {
     let server = hostile::serve(|seen| match seen.path() {
-        "/jwks" => json_reply(&json!({"keys": [public_rsa_key("rsa"), {"kty": "oct", "kid": "shared", "k": "c2VjcmV0"}]})),
-        _ => json_reply(&document(&seen.base)),
+        "/jwks" => json_reply(&json!({"keys": [hostile::public_rsa_key("rsa"), {"kty": "oct", "kid": "shared", "k": "c2VjcmV0"}]})),
+        _ => json_reply(&hostile::document(&seen.base)),
     })
     .await;
     let report = run(&server.base, 5).await;
@@ -158,7 +138,7 @@ async fn jwks_with_a_symmetric_oct_key_fails() {
 async fn jwks_that_is_html_fails() {
     let server = hostile::serve(|seen| match seen.path() {
         "/jwks" => Reply::new(200, "text/html", "<html></html>"),
-        _ => json_reply(&document(&seen.base)),
+        _ => json_reply(&hostile::document(&seen.base)),
     })
     .await;
     let report = run(&server.base, 5).await;
@@ -171,9 +151,9 @@ async fn jwks_that_is_html_fails() {
 async fn alg_none_is_a_failure() {
     let server = hostile::serve(|seen| {
         if seen.path() == "/jwks" {
-            return json_reply(&json!({"keys": [public_rsa_key("rsa")]}));
+            return json_reply(&json!({"keys": [hostile::public_rsa_key("rsa")]}));
         }
-        let mut doc = document(&seen.base);
+        let mut doc = hostile::document(&seen.base);
         doc["id_token_signing_alg_values_supported"] = json!(["RS256", "none"]);
         json_reply(&doc)
     })
@@ -193,8 +173,8 @@ async fn a_secret_echoed_by_the_server_never_reaches_the_report() {
             401,
             &json!({"error": "invalid_client", "error_description": format!("bad secret {SECRET}")}),
         ),
-        "/jwks" => json_reply(&json!({"keys": [public_rsa_key("rsa")]})),
-        _ => json_reply(&document(&seen.base)),
+        "/jwks" => json_reply(&json!({"keys": [hostile::public_rsa_key("rsa")]})),
+        _ => json_reply(&hostile::document(&seen.base)),
     })
     .await;
     let input = OidcInput {

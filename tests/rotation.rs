@@ -17,11 +17,12 @@
     reason = "test helpers: a failed call is a failed test"
 )]
 
+#[path = "support/scim_tokens.rs"]
+mod scim_tokens;
 mod support;
+use scim_tokens::reconfigure;
 
-use std::fs::OpenOptions;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -68,37 +69,6 @@ fn secret_store() -> Arc<dyn SecretStore> {
     }
 }
 
-/// Rewrites the server's accepted tokens: adds `add`, removes `remove`, keeps every other
-/// line (other tests' tokens). Atomic (rename), under a lock shared by these tests.
-fn reconfigure(tokens_file: &Path, add: &[&Secret], remove: &[&Secret]) {
-    let lock_path = tokens_file.with_extension("rotation-lock");
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .unwrap();
-    lock.lock().unwrap();
-    let current = std::fs::read_to_string(tokens_file).unwrap_or_default();
-    let mut lines: Vec<String> = current
-        .lines()
-        .filter(|line| !remove.iter().any(|r| r.expose() == line.trim()))
-        .map(str::to_owned)
-        .collect();
-    for token in add {
-        if !lines.iter().any(|line| line.trim() == token.expose()) {
-            lines.push(token.expose().to_owned());
-        }
-    }
-    let temp = tokens_file.with_extension(format!("tmp-{}", std::process::id()));
-    let mut file = std::fs::File::create(&temp).unwrap();
-    file.write_all((lines.join("\n") + "\n").as_bytes())
-        .unwrap();
-    file.sync_all().unwrap();
-    std::fs::rename(&temp, tokens_file).unwrap();
-    lock.unlock().unwrap();
-}
-
 /// Removes the test's tokens and keyring entries even when an assertion failed.
 struct Cleanup {
     tokens_file: PathBuf,
@@ -109,7 +79,7 @@ struct Cleanup {
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        let tokens: Vec<&Secret> = self.tokens.iter().collect();
+        let tokens: Vec<&str> = self.tokens.iter().map(Secret::expose).collect();
         reconfigure(&self.tokens_file, &[], &tokens);
         for account in &self.accounts {
             let _ = self.store.delete(account);
@@ -272,7 +242,7 @@ fn rotate_a_to_b_with_overlap_proves_b_before_a_is_removed_from_the_keyring() {
     let rt = runtime();
     let token_a = generate_token().unwrap();
     let token_b = generate_token().unwrap();
-    reconfigure(&peers.tokens_file, &[&token_a], &[]);
+    reconfigure(&peers.tokens_file, &[token_a.expose()], &[]);
     // AxonFlow keeps several tokens, so old and new overlap.
     let mut profile = tenant(
         PlatformId::Axonflow,
@@ -342,7 +312,7 @@ fn rotate_a_to_b_with_overlap_proves_b_before_a_is_removed_from_the_keyring() {
     );
 
     // The platform now accepts A and B.
-    reconfigure(&peers.tokens_file, &[&token_b], &[]);
+    reconfigure(&peers.tokens_file, &[token_b.expose()], &[]);
     let report = test_pending(&rt, &mut profile, store.as_ref());
     assert_eq!(auth_status(&report), Status::Pass, "{}", report.to_text());
     assert!(profile.rotation.as_ref().unwrap().test_passed);
@@ -389,7 +359,7 @@ fn rotate_a_to_b_with_overlap_proves_b_before_a_is_removed_from_the_keyring() {
     assert_eq!(step_of(&profile), RotationStep::Revoke);
 
     // The admin revokes A in the platform; the wizard then removes it from the keyring.
-    reconfigure(&peers.tokens_file, &[], &[&token_a]);
+    reconfigure(&peers.tokens_file, &[], &[token_a.expose()]);
     assert_eq!(
         auth_status(&check(
             &rt,
@@ -439,7 +409,7 @@ fn single_token_platform_tests_b_at_once_and_cleans_up_the_dead_a() {
     let rt = runtime();
     let token_a = generate_token().unwrap();
     let token_b = generate_token().unwrap();
-    reconfigure(&peers.tokens_file, &[&token_a], &[]);
+    reconfigure(&peers.tokens_file, &[token_a.expose()], &[]);
     let mut profile = tenant(
         PlatformId::AwsIamIdentityCenter,
         &peers.base_url,
@@ -465,7 +435,7 @@ fn single_token_platform_tests_b_at_once_and_cleans_up_the_dead_a() {
     act(&mut profile, RotationAction::Advance);
 
     // Regenerating in the platform: B replaces A there at once.
-    reconfigure(&peers.tokens_file, &[&token_b], &[&token_a]);
+    reconfigure(&peers.tokens_file, &[token_b.expose()], &[token_a.expose()]);
     let pending_id = create_pending(&mut profile, store.as_ref(), &token_b);
     cleanup.accounts.push(account(&profile.id, &pending_id));
     assert!(matches!(
@@ -534,7 +504,11 @@ fn cancelling_removes_b_and_leaves_a_working() {
     let rt = runtime();
     let token_a = generate_token().unwrap();
     let token_b = generate_token().unwrap();
-    reconfigure(&peers.tokens_file, &[&token_a, &token_b], &[]);
+    reconfigure(
+        &peers.tokens_file,
+        &[token_a.expose(), token_b.expose()],
+        &[],
+    );
     let mut profile = tenant(
         PlatformId::Axonflow,
         &peers.base_url,

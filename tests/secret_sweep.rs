@@ -34,12 +34,14 @@
     reason = "test code: a failed call is a failed test"
 )]
 
+#[path = "support/scim_tokens.rs"]
+mod scim_tokens;
 mod support;
+use scim_tokens::reconfigure;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
-use std::fs::OpenOptions;
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -361,36 +363,6 @@ impl World {
         self.runs.push(run.clone());
         run
     }
-}
-
-/// Adds and removes tokens the SCIM peer accepts (one a line, re-read per request), under
-/// the lock `tests/rotation.rs` uses, keeping every other test's lines.
-fn reconfigure(tokens_file: &Path, add: &[&str], remove: &[&str]) {
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(tokens_file.with_extension("rotation-lock"))
-        .unwrap();
-    lock.lock().unwrap();
-    let current = std::fs::read_to_string(tokens_file).unwrap_or_default();
-    let mut lines: Vec<String> = current
-        .lines()
-        .filter(|line| !remove.contains(&line.trim()))
-        .map(str::to_owned)
-        .collect();
-    for token in add {
-        if !lines.iter().any(|line| line.trim() == *token) {
-            lines.push((*token).to_owned());
-        }
-    }
-    let temp = tokens_file.with_extension(format!("sweep-tmp-{}", std::process::id()));
-    let mut file = std::fs::File::create(&temp).unwrap();
-    file.write_all((lines.join("\n") + "\n").as_bytes())
-        .unwrap();
-    file.sync_all().unwrap();
-    std::fs::rename(&temp, tokens_file).unwrap();
-    lock.unlock().unwrap();
 }
 
 /// Removes the sweep's tokens from the SCIM peer and its profiles' secrets from the

@@ -8,10 +8,11 @@
     reason = "test helpers: a failed call is a failed test"
 )]
 
+#[path = "support/scim_tokens.rs"]
+mod scim_tokens;
 mod support;
+use scim_tokens::reconfigure;
 
-use std::fs::OpenOptions;
-use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -94,31 +95,6 @@ fn type_into(h: &mut Harness<'_, WizardApp>, role: Role, label: &str, text: &str
     h.step();
 }
 
-/// Adds or removes tokens the test SCIM server accepts, keeping everyone else's lines.
-fn reconfigure(tokens_file: &Path, add: &[&Secret], remove: &[&Secret]) {
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(tokens_file.with_extension("rotation-lock"))
-        .unwrap();
-    lock.lock().unwrap();
-    let current = std::fs::read_to_string(tokens_file).unwrap_or_default();
-    let mut lines: Vec<String> = current
-        .lines()
-        .filter(|line| !remove.iter().any(|r| r.expose() == line.trim()))
-        .map(str::to_owned)
-        .collect();
-    lines.extend(add.iter().map(|t| t.expose().to_owned()));
-    let temp = tokens_file.with_extension(format!("tmp-ui-{}", std::process::id()));
-    let mut file = std::fs::File::create(&temp).unwrap();
-    file.write_all((lines.join("\n") + "\n").as_bytes())
-        .unwrap();
-    file.sync_all().unwrap();
-    std::fs::rename(&temp, tokens_file).unwrap();
-    lock.unlock().unwrap();
-}
-
 #[test]
 #[expect(
     clippy::too_many_lines,
@@ -136,7 +112,7 @@ fn walk_every_step_and_revoke_stays_disabled_until_the_new_token_passes() {
     let secrets = Arc::new(MemoryStore::new());
     let token_a = generate_token().unwrap();
     let token_b = generate_token().unwrap();
-    reconfigure(&tokens_file, &[&token_a], &[]);
+    reconfigure(&tokens_file, &[token_a.expose()], &[]);
     let profile = tenant(tmp.path(), &base_url, &secrets, &token_a);
     let launch = Launch {
         profile_id: Some(profile.id.clone()),
@@ -209,7 +185,7 @@ fn walk_every_step_and_revoke_stays_disabled_until_the_new_token_passes() {
     assert!(!is_enabled(&h, "Revoke old token"));
 
     // Put in place (the server now accepts A and B): the test passes.
-    reconfigure(&tokens_file, &[&token_b], &[]);
+    reconfigure(&tokens_file, &[token_b.expose()], &[]);
     click(&mut h, "Test the new credential");
     step_until(&mut h, "the passing test", |h| {
         h.query_by_label_contains("The new credential works")
@@ -259,7 +235,7 @@ fn walk_every_step_and_revoke_stays_disabled_until_the_new_token_passes() {
         h.query_by_label("Rotation finished").is_none()
     });
     assert_eq!(h.state().current_step(), StepId::Credentials);
-    reconfigure(&tokens_file, &[], &[&token_a, &token_b]);
+    reconfigure(&tokens_file, &[], &[token_a.expose(), token_b.expose()]);
 }
 
 #[test]

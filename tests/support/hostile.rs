@@ -501,3 +501,27 @@ fn self_signed_acceptor() -> tokio_rustls::TlsAcceptor {
         .unwrap_or_else(|err| panic!("test TLS config: {err}"));
     tokio_rustls::TlsAcceptor::from(Arc::new(config))
 }
+
+// ---------------------------------------------------------------------------------------
+// OIDC fixtures the hostile routes serve.
+
+/// A complete, valid discovery document for an issuer served at `base`.
+pub fn document(base: &str) -> serde_json::Value {
+    serde_json::json!({
+        "issuer": base,
+        "authorization_endpoint": format!("{base}/auth"),
+        "token_endpoint": format!("{base}/token"),
+        "jwks_uri": format!("{base}/jwks"),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": ["openid", "profile", "email"],
+    })
+}
+
+/// A public RSA signing key named `kid`, as a JWKS lists it.
+pub fn public_rsa_key(kid: &str) -> serde_json::Value {
+    // A 2048-bit modulus of 0xff bytes in base64url: the checks look at shape, not math.
+    let modulus = format!("{}w", "_".repeat(341));
+    serde_json::json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256", "e": "AQAB", "n": modulus})
+}
