@@ -10,14 +10,14 @@
     reason = "a benchmark waits for the dashboard's background read between frames"
 )]
 
+#[path = "../tests/support/seed.rs"]
+mod seed;
+
 use std::io::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use sso_scim_wizard::model::{
-    CredentialKind, CredentialMeta, CredentialOrigin, CredentialState, IdpId, PlatformId,
-};
 use sso_scim_wizard::secrets::{MemoryStore, SecretStore};
 use sso_scim_wizard::storage::ProfileStore;
 use sso_scim_wizard::ui::dashboard::{DashboardEnv, ExpiryDashboard};
@@ -33,7 +33,7 @@ fn main() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let now = Utc::now();
     let store = ProfileStore::at(tmp.path());
-    seed(&store, now)?;
+    seed::seed(&store, PROFILES, PER_PROFILE, now)?;
 
     let mut list_ms = Vec::with_capacity(LIST_RUNS);
     for _ in 0..LIST_RUNS {
@@ -65,39 +65,6 @@ fn main() -> anyhow::Result<()> {
         "dashboard_frame_ms_p95={:.2}",
         percentile(&mut frame_ms, 95)
     )?;
-    Ok(())
-}
-
-/// 1 000 tenants × 10 credentials, expiring from 30 days ago to two years ahead; every
-/// 50th has no expiry.
-fn seed(store: &ProfileStore, now: DateTime<Utc>) -> anyhow::Result<()> {
-    for p in 0..PROFILES {
-        let mut profile = store.create(
-            &format!("Tenant {p:04}"),
-            PlatformId::Generic,
-            IdpId::Entra,
-            now,
-        )?;
-        profile.credentials = (0..PER_PROFILE)
-            .map(|c| {
-                let n = p * PER_PROFILE + c;
-                let days = i64::try_from((n * 7919) % 760).unwrap_or(0) - 30;
-                CredentialMeta {
-                    id: format!("scim-token-{n:06x}"),
-                    kind: CredentialKind::ScimToken,
-                    label: format!("token {n}"),
-                    origin: CredentialOrigin::Generated,
-                    created_at: now,
-                    expires_at: (!n.is_multiple_of(50)).then(|| now + chrono::Duration::days(days)),
-                    last4: format!("{:04}", n % 10_000),
-                    last_verified_at: None,
-                    state: CredentialState::Active,
-                    session_only: false,
-                }
-            })
-            .collect();
-        store.save(&profile)?;
-    }
     Ok(())
 }
 

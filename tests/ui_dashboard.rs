@@ -5,10 +5,9 @@
     clippy::disallowed_methods,
     reason = "the test waits for background tasks between frames; it is not a frame"
 )]
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers: a failed call is a failed test"
-)]
+
+#[path = "support/seed.rs"]
+mod seed;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,9 +16,6 @@ use chrono::{DateTime, Utc};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, Queryable as _};
-use sso_scim_wizard::model::{
-    CredentialKind, CredentialMeta, CredentialOrigin, CredentialState, IdpId, PlatformId,
-};
 use sso_scim_wizard::secrets::{MemoryStore, SecretStore};
 use sso_scim_wizard::storage::ProfileStore;
 use sso_scim_wizard::ui::dashboard::{DashboardEnv, ExpiryDashboard};
@@ -57,46 +53,11 @@ impl Screen {
     }
 }
 
-/// 100 tenants × 100 credentials, expiring from 30 days ago to 2 years ahead; every
-/// 50th has no expiry.
-fn seed(dir: &std::path::Path, now: DateTime<Utc>) {
-    let store = ProfileStore::at(dir);
-    for p in 0..PROFILES {
-        let mut profile = store
-            .create(
-                &format!("Tenant {p:03}"),
-                PlatformId::Generic,
-                IdpId::Okta,
-                now,
-            )
-            .unwrap();
-        profile.credentials = (0..PER_PROFILE)
-            .map(|c| {
-                let n = p * PER_PROFILE + c;
-                let days = i64::try_from((n * 7919) % 760).unwrap() - 30;
-                CredentialMeta {
-                    id: format!("scim-token-{n:06x}"),
-                    kind: CredentialKind::ScimToken,
-                    label: format!("token {n}"),
-                    origin: CredentialOrigin::Generated,
-                    created_at: now,
-                    expires_at: (!n.is_multiple_of(50)).then(|| now + chrono::Duration::days(days)),
-                    last4: format!("{:04}", n % 10_000),
-                    last_verified_at: None,
-                    state: CredentialState::Active,
-                    session_only: false,
-                }
-            })
-            .collect();
-        store.save(&profile).unwrap();
-    }
-}
-
 #[test]
 fn ten_thousand_credentials_are_sorted_virtualised_and_fast() {
     let tmp = tempfile::tempdir().unwrap();
     let now = Utc::now();
-    seed(tmp.path(), now);
+    seed::seed(&ProfileStore::at(tmp.path()), PROFILES, PER_PROFILE, now).unwrap();
     let screen = Screen {
         dashboard: ExpiryDashboard::default(),
         store: ProfileStore::at(tmp.path()),
