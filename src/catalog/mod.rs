@@ -101,6 +101,39 @@ struct ChecklistsFile {
     item: Vec<ChecklistItem>,
 }
 
+/// One of the four catalog files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CatalogFile {
+    /// `assets/platforms.toml`.
+    Platforms,
+    /// `assets/idps.toml`.
+    Idps,
+    /// `assets/troubleshooting.toml`.
+    Troubleshooting,
+    /// `assets/checklists.toml`.
+    Checklists,
+}
+
+impl CatalogFile {
+    /// All four, in [`Catalog::parse`] order.
+    pub const ALL: [Self; 4] = [
+        Self::Platforms,
+        Self::Idps,
+        Self::Troubleshooting,
+        Self::Checklists,
+    ];
+
+    /// The file's path in the repository, as error messages name it.
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Platforms => "assets/platforms.toml",
+            Self::Idps => "assets/idps.toml",
+            Self::Troubleshooting => "assets/troubleshooting.toml",
+            Self::Checklists => "assets/checklists.toml",
+        }
+    }
+}
+
 fn parse_file<T: for<'de> Deserialize<'de>>(
     file: &'static str,
     text: &str,
@@ -130,18 +163,45 @@ impl Catalog {
         checklists: &str,
     ) -> Result<Self, CatalogError> {
         let catalog = Self {
-            platforms: parse_file::<PlatformsFile>("assets/platforms.toml", platforms)?.platform,
-            idps: parse_file::<IdpsFile>("assets/idps.toml", idps)?.idp,
+            platforms: parse_file::<PlatformsFile>(CatalogFile::Platforms.path(), platforms)?
+                .platform,
+            idps: parse_file::<IdpsFile>(CatalogFile::Idps.path(), idps)?.idp,
             troubleshooting: parse_file::<TroubleshootingFile>(
-                "assets/troubleshooting.toml",
+                CatalogFile::Troubleshooting.path(),
                 troubleshooting,
             )?
             .entry,
-            checklist: parse_file::<ChecklistsFile>("assets/checklists.toml", checklists)?.item,
+            checklist: parse_file::<ChecklistsFile>(CatalogFile::Checklists.path(), checklists)?
+                .item,
         };
-        let problems = catalog.validate();
+        catalog.validated()
+    }
+
+    /// This catalog with one file's contents replaced by `text`, parsed and validated as
+    /// [`Self::parse`] does: for checking an edited file against the other three without
+    /// parsing them again.
+    pub fn with_file(&self, file: CatalogFile, text: &str) -> Result<Self, CatalogError> {
+        let mut catalog = self.clone();
+        let path = file.path();
+        match file {
+            CatalogFile::Platforms => {
+                catalog.platforms = parse_file::<PlatformsFile>(path, text)?.platform;
+            }
+            CatalogFile::Idps => catalog.idps = parse_file::<IdpsFile>(path, text)?.idp,
+            CatalogFile::Troubleshooting => {
+                catalog.troubleshooting = parse_file::<TroubleshootingFile>(path, text)?.entry;
+            }
+            CatalogFile::Checklists => {
+                catalog.checklist = parse_file::<ChecklistsFile>(path, text)?.item;
+            }
+        }
+        catalog.validated()
+    }
+
+    fn validated(self) -> Result<Self, CatalogError> {
+        let problems = self.validate();
         if problems.is_empty() {
-            Ok(catalog)
+            Ok(self)
         } else {
             Err(CatalogError::Invalid { problems })
         }

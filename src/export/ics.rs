@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::expiry::Due;
 use crate::model::CredentialKind;
@@ -48,10 +48,12 @@ pub fn calendar(due: &[Due], now: DateTime<Utc>) -> String {
         ));
         lines.push(format!("DTSTAMP:{stamp}"));
         lines.push(format!("DTSTART;VALUE=DATE:{}", day.format("%Y%m%d")));
-        lines.push(format!(
-            "DTEND;VALUE=DATE:{}",
-            (day + Duration::days(1)).format("%Y%m%d")
-        ));
+        // A date event without DTEND lasts one day anyway (RFC 5545 §3.6.1); leaving it out
+        // is only needed on the last day chrono can represent, which has no next day
+        // (fuzz/regressions/profile/expiry-on-the-last-day-chrono-can-represent.json).
+        if let Some(next_day) = day.succ_opt() {
+            lines.push(format!("DTEND;VALUE=DATE:{}", next_day.format("%Y%m%d")));
+        }
         lines.push(format!("SUMMARY:{}", escape(&summary)));
         let description = format!(
             "The {what} “{label}” of {tenant} ({platform} with {idp}) expires on {date}.\n{how}\n\
@@ -144,6 +146,7 @@ mod tests {
     use super::*;
     use crate::model::{CredentialMeta, CredentialOrigin, CredentialState, IdpId, PlatformId};
     use crate::secrets::Secret;
+    use chrono::Duration;
 
     fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")

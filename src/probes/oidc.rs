@@ -892,18 +892,22 @@ async fn fetch_jwks(client: &Client, discovery: &Discovery) -> Finding {
             "The IdP's jwks_uri does not serve the keys",
         );
     }
-    match serde_json::from_slice::<Value>(&response.body) {
-        Ok(value) => {
-            let algs: Vec<&str> = discovery
-                .strings("id_token_signing_alg_values_supported")
-                .unwrap_or_default();
-            jwks_finding(&value, &algs)
-        }
+    let algs: Vec<&str> = discovery
+        .strings("id_token_signing_alg_values_supported")
+        .unwrap_or_default();
+    jwks_body_finding(&response.body, &algs, at)
+}
+
+/// `oidc.jwks` for the body of a successful `jwks_uri` answer: not JSON is a failure that
+/// quotes its start, JSON is judged by [`jwks_finding`]. `at` is the URL that served it.
+pub fn jwks_body_finding(body: &[u8], advertised_algs: &[&str], at: &str) -> Finding {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(value) => jwks_finding(&value, advertised_algs),
         Err(err) => Finding::fail(
             JWKS,
             format!(
                 "The signing keys are not valid JSON ({err}); the answer starts with {:?}: {at}",
-                snippet(&response.body)
+                snippet(body)
             ),
             "The IdP's jwks_uri does not serve a JWK Set",
         ),

@@ -1725,7 +1725,9 @@ fn refused(response: &Response, facts: &PlatformFacts) -> (String, String) {
     (detail, fix)
 }
 
-fn entra_finding(response: &Response) -> Finding {
+/// `scim.entra_test_connection` for the answer to `GET /Users?filter=userName eq "<random>"`:
+/// an empty `ListResponse` passes, anything else fails with what Entra would report.
+pub fn entra_finding(response: &Response) -> Finding {
     const ID: &str = "scim.entra_test_connection";
     const SAME: &str = "Entra's Test Connection would report the same failure";
     let status = response.status.as_u16();
@@ -1797,7 +1799,9 @@ fn entra_finding(response: &Response) -> Finding {
     }
 }
 
-fn list_response_finding(response: &Response) -> Finding {
+/// `scim.list_response` for an accepted `GET /Users`: a SCIM `ListResponse` (RFC 7644
+/// §3.4.2) with `schemas`, `totalResults` and `Resources`, paged as asked.
+pub fn list_response_finding(response: &Response) -> Finding {
     const ID: &str = "scim.list_response";
     let doc = match body_of(response) {
         Body::Json(doc) => doc,
@@ -1885,7 +1889,9 @@ fn list_response_finding(response: &Response) -> Finding {
     )
 }
 
-fn groups_finding(response: &Response) -> Finding {
+/// `scim.groups` for the answer to `GET /Groups`: a `ListResponse`, or what the status and
+/// SCIM error body say about group support.
+pub fn groups_finding(response: &Response) -> Finding {
     const ID: &str = "scim.groups";
     let status = response.status.as_u16();
     let body = body_of(response);
@@ -1932,7 +1938,9 @@ fn groups_finding(response: &Response) -> Finding {
     }
 }
 
-fn not_found_finding(response: &Response) -> Finding {
+/// `scim.not_found_error` for the answer to `GET /Users/<unknown id>`: 404 with a SCIM
+/// error body (RFC 7644 §3.12) passes.
+pub fn not_found_finding(response: &Response) -> Finding {
     const ID: &str = "scim.not_found_error";
     let status = response.status.as_u16();
     let body = body_of(response);

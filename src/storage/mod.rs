@@ -204,31 +204,16 @@ impl ProfileStore {
             path: path.to_owned(),
             source,
         })?;
-        let parsed: Result<Profile, String> = serde_json::from_slice::<serde_json::Value>(&bytes)
-            .map_err(|err| err.to_string())
-            .and_then(|value| {
-                let version = value.get("schema_version").and_then(serde_json::Value::as_u64);
-                match version {
-                    Some(v) if v > u64::from(SCHEMA_VERSION) => Err(format!(
-                        "it was written by a newer version of sso-scim-wizard (schema {v}); update the app"
-                    )),
-                    Some(_) => serde_json::from_value(value).map_err(|err| err.to_string()),
-                    None => Err("it has no schema_version".to_owned()),
-                }
-            });
-        match parsed {
-            Ok(profile) if profile.id.is_empty() || check_id(&profile.id).is_err() => {
-                Err(self.set_aside(path, "it has no valid id".to_owned(), now))
-            }
+        match parse_profile(&bytes) {
             Ok(profile) => Ok(profile),
-            Err(reason) if reason.contains("newer version") => {
+            Err(ProfileParseError::Newer { reason }) => {
                 Err(StorageError::Unreadable(UnreadableProfile {
                     path: path.to_owned(),
                     kept_at: None,
                     reason,
                 }))
             }
-            Err(reason) => Err(self.set_aside(path, reason, now)),
+            Err(ProfileParseError::Unusable { reason }) => Err(self.set_aside(path, reason, now)),
         }
     }
 
@@ -381,6 +366,52 @@ impl ProfileStore {
                 return id;
             }
         }
+    }
+}
+
+/// Why the bytes of a profile file are not a profile this build can use.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileParseError {
+    /// Written by a newer build (a higher `schema_version`): leave the file in place.
+    #[error("{reason}")]
+    Newer {
+        /// Why, in words for the admin.
+        reason: String,
+    },
+    /// Not JSON, no `schema_version`, not a profile, or no valid id: set the file aside.
+    #[error("{reason}")]
+    Unusable {
+        /// Why, in words for the admin.
+        reason: String,
+    },
+}
+
+/// Decodes the bytes of a profile file: JSON with a `schema_version` this build can read
+/// and a valid id. Pure, so what [`ProfileStore`] does with a bad file is decided by the
+/// variant, and the decoding can be fuzzed on its own.
+pub fn parse_profile(bytes: &[u8]) -> Result<Profile, ProfileParseError> {
+    let unusable = |reason: String| ProfileParseError::Unusable { reason };
+    let value = serde_json::from_slice::<serde_json::Value>(bytes)
+        .map_err(|err| unusable(err.to_string()))?;
+    match value
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64)
+    {
+        Some(v) if v > u64::from(SCHEMA_VERSION) => Err(ProfileParseError::Newer {
+            reason: format!(
+                "it was written by a newer version of sso-scim-wizard (schema {v}); update the app"
+            ),
+        }),
+        Some(_) => {
+            let profile: Profile =
+                serde_json::from_value(value).map_err(|err| unusable(err.to_string()))?;
+            if profile.id.is_empty() || check_id(&profile.id).is_err() {
+                Err(unusable("it has no valid id".to_owned()))
+            } else {
+                Ok(profile)
+            }
+        }
+        None => Err(unusable("it has no schema_version".to_owned())),
     }
 }
 

@@ -878,11 +878,6 @@ impl eframe::App for WizardApp {
 
 #[cfg(test)]
 mod tests {
-    #![expect(
-        clippy::unwrap_used,
-        reason = "test set-up: a failed call is a failed test"
-    )]
-
     use super::*;
     use crate::model::{IdpId, PlatformId};
 
