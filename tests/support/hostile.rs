@@ -525,3 +525,23 @@ pub fn public_rsa_key(kid: &str) -> serde_json::Value {
     let modulus = format!("{}w", "_".repeat(341));
     serde_json::json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256", "e": "AQAB", "n": modulus})
 }
+
+/// Discovery failed, so every OIDC check that needs the document says why it was skipped.
+pub fn assert_dependents_skipped(report: &sso_scim_wizard::diagnostics::Report) {
+    for id in [
+        "oidc.issuer_match",
+        "oidc.required_metadata",
+        "oidc.signing_algs",
+        "oidc.jwks",
+        "oidc.scopes",
+        "oidc.client_auth",
+    ] {
+        let skipped = report.finding(id).unwrap_or_else(|| panic!("{id} missing"));
+        assert_eq!(
+            skipped.status,
+            sso_scim_wizard::diagnostics::Status::Skip,
+            "{id}"
+        );
+        assert!(!skipped.detail.is_empty(), "{id} says why it was skipped");
+    }
+}
