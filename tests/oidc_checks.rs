@@ -41,6 +41,7 @@ fn with_client(issuer: &str, id: &str, secret: &str, redirect_uri: Option<String
         client_secret: Some(Secret::new(secret)),
         redirect_uri,
         extra_scopes: vec!["offline_access".to_owned()],
+        allowed_origins: Vec::new(),
     }
 }
 

@@ -181,3 +181,224 @@ async fn a_secret_echoed_by_the_server_never_reaches_the_report() {
             .contains("bad secret …")
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Where the client secret may go (issue #16, item 1). `[::ffff:127.0.0.1]` reaches the
+// same test server but is another host for the rules: only 127.0.0.0/8, localhost and
+// [::1] are loopback.
+
+const CLIENT_ID: &str = "hostile-app";
+const CLIENT_SECRET: &str = "hostile-client-secret-0042-xyz";
+
+fn with_client(issuer: &str) -> OidcInput {
+    OidcInput {
+        issuer: issuer.to_owned(),
+        client_id: Some(CLIENT_ID.to_owned()),
+        client_secret: Some(sso_scim_wizard::secrets::Secret::new(CLIENT_SECRET)),
+        ..OidcInput::default()
+    }
+}
+
+/// The same server under a name that is not loopback.
+fn mapped(base: &str) -> String {
+    base.replace("127.0.0.1", "[::ffff:127.0.0.1]")
+}
+
+/// No request that reached `server` carries the client secret in any spelling.
+fn assert_secret_never_arrived(server: &hostile::Server) {
+    use base64::Engine as _;
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"));
+    for seen in server.requests() {
+        for needle in [
+            CLIENT_SECRET,
+            basic.as_str(),
+            "authorization",
+            "client_secret",
+        ] {
+            assert!(
+                !seen.received(needle),
+                "{needle:?} arrived in {} {}",
+                seen.method,
+                seen.target
+            );
+        }
+        assert_ne!(seen.path(), "/token", "a token request arrived");
+    }
+}
+
+#[tokio::test]
+async fn a_plain_http_token_endpoint_on_another_host_never_gets_the_secret() {
+    let server = hostile::serve(|seen| match seen.path() {
+        "/token" => Reply::json(
+            200,
+            &json!({"access_token": "granted", "token_type": "Bearer"}),
+        ),
+        "/jwks" => json_reply(&json!({"keys": [hostile::public_rsa_key("rsa")]})),
+        _ => {
+            let mut doc = hostile::document(&seen.base);
+            doc["token_endpoint"] = json!(format!("{}/token", mapped(&seen.base)));
+            json_reply(&doc)
+        }
+    })
+    .await;
+    let report = oidc::check(
+        &with_client(&server.base),
+        Policy::with_timeout_secs(5),
+        &|_| {},
+    )
+    .await;
+    let auth = finding(&report, "oidc.client_auth");
+    assert_eq!(auth.status, Status::Fail, "{}", report.to_text());
+    assert!(
+        auth.detail.contains("not sent") && auth.detail.contains("plain http"),
+        "{}",
+        auth.detail
+    );
+    assert!(auth.fix.contains("https://"), "{}", auth.fix);
+    let https = finding(&report, "oidc.https");
+    assert_eq!(https.status, Status::Fail, "{}", https.detail);
+    assert!(https.detail.contains("token_endpoint"), "{}", https.detail);
+    assert_secret_never_arrived(&server);
+    assert!(!report.to_json().contains(CLIENT_SECRET));
+}
+
+#[tokio::test]
+async fn a_token_endpoint_on_another_origin_needs_the_admins_confirmation() {
+    let other = hostile::serve_ipv6(|_| {
+        Reply::json(
+            200,
+            &json!({"access_token": "granted", "token_type": "Bearer"}),
+        )
+    })
+    .await;
+    let other_base = other.base.clone();
+    let server = hostile::serve(move |seen| {
+        if seen.path() == "/jwks" {
+            return json_reply(&json!({"keys": [hostile::public_rsa_key("rsa")]}));
+        }
+        let mut doc = hostile::document(&seen.base);
+        doc["token_endpoint"] = json!(format!("{other_base}/token"));
+        json_reply(&doc)
+    })
+    .await;
+    let checked = oidc::check_with_refusals(
+        &with_client(&server.base),
+        Policy::with_timeout_secs(5),
+        &|_| {},
+    )
+    .await;
+    let auth = finding(&checked.report, "oidc.client_auth");
+    assert_eq!(auth.status, Status::Warn, "{}", checked.report.to_text());
+    assert!(auth.detail.contains(&other.base), "{}", auth.detail);
+    assert!(
+        auth.fix
+            .contains(&format!("--allow-endpoint-origin {}", other.base)),
+        "{}",
+        auth.fix
+    );
+    assert_eq!(
+        checked.unconfirmed_origins,
+        std::slice::from_ref(&other.base)
+    );
+    assert!(other.requests().is_empty(), "the other origin was asked");
+    assert_secret_never_arrived(&server);
+
+    // Once confirmed, the pair goes there.
+    let mut input = with_client(&server.base);
+    input.allowed_origins = vec![other.base.clone()];
+    let report = oidc::check(&input, Policy::with_timeout_secs(5), &|_| {}).await;
+    assert_eq!(
+        finding(&report, "oidc.client_auth").status,
+        Status::Pass,
+        "{}",
+        report.to_text()
+    );
+    assert!(other.requests().iter().any(|seen| seen.path() == "/token"));
+}
+
+#[tokio::test]
+async fn discovery_redirected_to_plain_http_on_another_host_fails_https_and_sends_no_secret() {
+    // The issuer is served here, but its discovery document comes from the same server
+    // under a non-loopback name, over plain http.
+    let server = hostile::serve(|seen| {
+        let own = seen.base.clone();
+        match seen.path() {
+            "/token" => Reply::json(
+                200,
+                &json!({"access_token": "granted", "token_type": "Bearer"}),
+            ),
+            "/jwks" => json_reply(&json!({"keys": [hostile::public_rsa_key("rsa")]})),
+            "/served-elsewhere" => json_reply(&hostile::document(&own)),
+            _ => Reply::redirect(302, format!("{}/served-elsewhere", mapped(&own))),
+        }
+    })
+    .await;
+    let report = oidc::check(
+        &with_client(&server.base),
+        Policy::with_timeout_secs(5),
+        &|_| {},
+    )
+    .await;
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|seen| seen.path() == "/served-elsewhere"),
+        "the redirect was followed"
+    );
+    let https = finding(&report, "oidc.https");
+    assert_eq!(https.status, Status::Fail, "{}", report.to_text());
+    assert!(
+        https
+            .detail
+            .contains("redirected to http://[::ffff:7f00:1]:"),
+        "{}",
+        https.detail
+    );
+    let auth = finding(&report, "oidc.client_auth");
+    assert_eq!(auth.status, Status::Fail, "{}", auth.detail);
+    assert_secret_never_arrived(&server);
+}
+
+#[tokio::test]
+async fn https_is_not_passed_without_evidence_when_discovery_fails() {
+    let server = hostile::serve(|_| Reply::new(404, "text/plain", "not found")).await;
+    // An https issuer whose server speaks plain http: discovery fails, no endpoint is seen.
+    let issuer = server.base.replace("http://", "https://");
+    let report = run(&issuer, 5).await;
+    let https = finding(&report, "oidc.https");
+    assert_eq!(https.status, Status::Skip, "{}", https.detail);
+    assert!(https.detail.contains("no endpoint"), "{}", https.detail);
+}
+
+#[tokio::test]
+async fn test_login_refuses_a_plain_http_token_endpoint_before_opening_the_browser() {
+    use sso_scim_wizard::probes::login::{self, LoginError, LoginInput};
+    let server = hostile::serve(|seen| {
+        let mut doc = hostile::document(&seen.base);
+        doc["token_endpoint"] = json!(format!("{}/token", mapped(&seen.base)));
+        json_reply(&doc)
+    })
+    .await;
+    let mut input = LoginInput::new(&server.base, CLIENT_ID);
+    input.client_secret = Some(sso_scim_wizard::secrets::Secret::new(CLIENT_SECRET));
+    input.timeout = std::time::Duration::from_secs(5);
+    let opened = std::sync::atomic::AtomicBool::new(false);
+    let browser = |_: &str| {
+        opened.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    };
+    let err = login::run(
+        &input,
+        Policy::with_timeout_secs(5),
+        &browser,
+        std::future::pending(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, LoginError::Credentials { .. }), "{err:?}");
+    assert!(err.to_string().contains("plain http"), "{err}");
+    assert!(!opened.load(std::sync::atomic::Ordering::SeqCst));
+    assert_secret_never_arrived(&server);
+}

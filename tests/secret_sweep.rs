@@ -782,6 +782,7 @@ fn no_known_secret_value_or_encoding_is_left_in_files_outputs_or_command_lines()
         client_secret: Some(stored_secret),
         redirect_uri: None,
         extra_scopes: Vec::new(),
+        allowed_origins: Vec::new(),
     };
     let oidc_report = rt.block_on(oidc::check(&oidc_input, Policy::default(), &|_| {}));
     assert_eq!(

@@ -147,6 +147,7 @@ pub fn discovery(data: &[u8]) -> Vec<Finding> {
                 findings.push(finding);
                 let discovery = oidc::Discovery {
                     url: answer.final_url.clone(),
+                    chain: vec![url.clone()],
                     document,
                 };
                 let document = &discovery.document;

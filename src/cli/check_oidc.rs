@@ -37,6 +37,11 @@ pub struct CheckOidcArgs {
     /// workspace365, claresia, aws-iam-identity-center, generic.
     #[arg(long, value_name = "P")]
     pub platform: Option<PlatformId>,
+    /// Another https origin (`https://host[:port]`) where the IdP serves an endpoint, such
+    /// as its token endpoint; the client secret goes there only when named here
+    /// (repeatable). Without it credentials go only to the issuer's own origin.
+    #[arg(long, value_name = "ORIGIN")]
+    pub allow_endpoint_origin: Vec<String>,
     /// Seconds allowed per request.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT_SECS)]
     pub timeout: u64,
@@ -83,12 +88,21 @@ fn resolve(args: &CheckOidcArgs) -> anyhow::Result<OidcInput> {
         Some(var) => Some(secret_from_env(var)?),
         None => None,
     };
+    let allowed_origins = args
+        .allow_endpoint_origin
+        .iter()
+        .map(|text| {
+            crate::probes::http::parse_origin(text)
+                .map_err(|reason| anyhow::anyhow!("--allow-endpoint-origin: {reason}"))
+        })
+        .collect::<anyhow::Result<Vec<String>>>()?;
     let mut input = OidcInput {
         issuer: args.issuer.clone(),
         client_id: args.client_id.clone(),
         client_secret,
         redirect_uri: args.redirect_uri.clone(),
         extra_scopes: Vec::new(),
+        allowed_origins,
     };
     if let Some(id) = args.platform {
         let platform = crate::catalog::catalog().platform(id);

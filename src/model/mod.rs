@@ -288,6 +288,10 @@ pub struct SsoApp {
     pub assignment_confirmed: bool,
     /// The admin confirmed a break-glass admin exists outside SSO.
     pub break_glass_confirmed: bool,
+    /// Origins other than the issuer's (`https://host[:port]`) the admin confirmed for
+    /// this tenant: the IdP's token endpoint may live there, so the client secret, code
+    /// and verifier may go there (DESIGN.md, "Where credentials may go").
+    pub confirmed_endpoint_origins: Vec<String>,
 }
 
 /// The SCIM provisioning app, as the admin typed it.

@@ -310,6 +310,14 @@ impl Client {
         let first_url = request.url.to_string();
         let origin = request.url.origin();
         let carries_credentials = carries_credentials(&request);
+        // Whatever the caller decided: no credential over plain http to another computer,
+        // none in a URL with userinfo.
+        if carries_credentials && let Some(refusal) = credential_blocker(&request.url) {
+            return Err(HttpError::Other {
+                url: first_url,
+                reason: refusal.message("the credential"),
+            });
+        }
         let mut url = request.url.clone();
         let mut redirects = Vec::new();
         loop {
@@ -452,6 +460,146 @@ pub fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
         None => false,
     }
+}
+
+/// Why a credential may not go to a URL (DESIGN.md, "Where credentials may go").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CredentialRefusal {
+    /// The URL carries a user name or password (`user:pass@host`).
+    Userinfo,
+    /// Plain http to a host that is not this computer: the credential would travel
+    /// unencrypted.
+    PlainHttp {
+        /// The origin, `http://host:port`.
+        origin: String,
+    },
+    /// Another origin than the one the admin entered, not confirmed for the tenant.
+    OtherOrigin {
+        /// The origin the URL is on.
+        origin: String,
+        /// The origin the admin entered.
+        home: String,
+    },
+}
+
+impl CredentialRefusal {
+    /// What was held back and why, in one sentence; `what` names the credential and the
+    /// endpoint ("the client secret and code for the token endpoint").
+    pub fn message(&self, what: &str) -> String {
+        match self {
+            Self::Userinfo => format!(
+                "{what} was not sent: the address has a user name or password in it (user:password@host)"
+            ),
+            Self::PlainHttp { origin } => format!(
+                "{what} was not sent: {origin} uses plain http to another computer, so it would travel unencrypted"
+            ),
+            Self::OtherOrigin { origin, home } => format!(
+                "{what} was not sent: the endpoint is on {origin}, not on {home} that was entered, and credentials go to another address only once you confirm it"
+            ),
+        }
+    }
+
+    /// What to do, in one sentence.
+    pub fn fix(&self) -> String {
+        match self {
+            Self::Userinfo => "Remove the user name and password from the address".to_owned(),
+            Self::PlainHttp { .. } => {
+                "Use the https:// address; plain http is only accepted to this computer (127.0.0.1, localhost, [::1])".to_owned()
+            }
+            Self::OtherOrigin { origin, .. } => format!(
+                "If {origin} really belongs to your IdP, confirm it in the Test SSO step (or pass --allow-endpoint-origin {origin} to check oidc), then run the checks again"
+            ),
+        }
+    }
+}
+
+/// The rule every credential follows whatever its target: no userinfo in the URL and no
+/// plain http except to loopback.
+pub fn credential_blocker(url: &Url) -> Option<CredentialRefusal> {
+    if !url.username().is_empty() || url.password().is_some() {
+        return Some(CredentialRefusal::Userinfo);
+    }
+    if url.scheme() != "https" && !is_loopback(url) {
+        return Some(CredentialRefusal::PlainHttp {
+            origin: url.origin().ascii_serialization(),
+        });
+    }
+    None
+}
+
+/// Where one tenant's credentials may go: the origin the admin entered (the issuer's, the
+/// SCIM base URL's) and the other origins confirmed for that tenant; never plain http
+/// except to loopback, never a URL with userinfo.
+#[derive(Clone, Debug)]
+pub struct CredentialScope {
+    home: url::Origin,
+    confirmed: Vec<url::Origin>,
+}
+
+impl CredentialScope {
+    /// The scope of an entered URL with the origins confirmed for the tenant (texts that
+    /// do not parse as a URL are ignored).
+    pub fn new(home: &Url, confirmed: &[String]) -> Self {
+        Self {
+            home: home.origin(),
+            confirmed: confirmed
+                .iter()
+                .filter_map(|text| Url::parse(text.trim()).ok())
+                .map(|url| url.origin())
+                .collect(),
+        }
+    }
+
+    /// `Ok` when a credential may be sent to `url`.
+    pub fn check(&self, url: &Url) -> Result<(), CredentialRefusal> {
+        if let Some(refusal) = credential_blocker(url) {
+            return Err(refusal);
+        }
+        let origin = url.origin();
+        if origin == self.home || self.confirmed.contains(&origin) {
+            return Ok(());
+        }
+        Err(CredentialRefusal::OtherOrigin {
+            origin: origin.ascii_serialization(),
+            home: self.home.ascii_serialization(),
+        })
+    }
+}
+
+/// Parses an origin the admin names (`https://login.example.com`), as given to
+/// `--allow-endpoint-origin`: https, or http to loopback; no path, query or userinfo.
+/// Returns it as `scheme://host[:port]`.
+pub fn parse_origin(text: &str) -> Result<String, String> {
+    let trimmed = text.trim();
+    let url = Url::parse(trimmed).map_err(|err| {
+        format!("{trimmed:?} is not an origin such as https://login.example.com ({err})")
+    })?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!(
+            "{trimmed:?} has no host; give an origin such as https://login.example.com"
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "{trimmed:?} has a user name or password in it; give only scheme, host and port"
+        ));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "{trimmed:?} has a path; give only scheme, host and port, such as https://login.example.com"
+        ));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(format!(
+                "{trimmed:?} uses plain http; credentials only go to https addresses (or to this computer)"
+            ));
+        }
+        other => return Err(format!("{trimmed:?} uses {other}:, not https")),
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 /// Every message in an error's source chain, joined; used to classify transport errors.
@@ -633,6 +781,83 @@ mod tests {
             .headers
             .insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer t"));
         assert!(carries_credentials(&by_hand));
+    }
+
+    #[test]
+    fn credentials_stay_on_the_entered_origin_or_a_confirmed_one() {
+        let home = Url::parse("https://idp.example/tenant/v2.0").unwrap();
+        let scope = CredentialScope::new(&home, &["https://tokens.example:8443".to_owned()]);
+        let url = |text: &str| Url::parse(text).unwrap();
+        assert_eq!(scope.check(&url("https://idp.example/token")), Ok(()));
+        assert_eq!(scope.check(&url("https://tokens.example:8443/t")), Ok(()));
+        assert!(matches!(
+            scope.check(&url("https://tokens.example/t")),
+            Err(CredentialRefusal::OtherOrigin { .. })
+        ));
+        assert!(matches!(
+            scope.check(&url("http://idp.example/token")),
+            Err(CredentialRefusal::PlainHttp { .. })
+        ));
+        assert_eq!(
+            scope.check(&url("https://user:pw@idp.example/token")),
+            Err(CredentialRefusal::Userinfo)
+        );
+        // A mapped IPv4 address is another host, not loopback.
+        let local = CredentialScope::new(&url("http://127.0.0.1:9/"), &[]);
+        assert_eq!(local.check(&url("http://127.0.0.1:9/token")), Ok(()));
+        assert!(matches!(
+            local.check(&url("http://[::ffff:127.0.0.1]:9/token")),
+            Err(CredentialRefusal::PlainHttp { .. })
+        ));
+        assert!(matches!(
+            local.check(&url("http://[::1]:9/token")),
+            Err(CredentialRefusal::OtherOrigin { .. })
+        ));
+        let refusal = local
+            .check(&url("https://other.example/token"))
+            .unwrap_err();
+        assert!(
+            refusal
+                .fix()
+                .contains("--allow-endpoint-origin https://other.example"),
+            "{}",
+            refusal.fix()
+        );
+    }
+
+    #[test]
+    fn origins_named_by_the_admin_are_https_or_loopback_without_a_path() {
+        assert_eq!(
+            parse_origin("https://Login.Example.com/").unwrap(),
+            "https://login.example.com"
+        );
+        assert_eq!(
+            parse_origin("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        for bad in [
+            "http://login.example.com",
+            "http://[::ffff:127.0.0.1]:80",
+            "https://login.example.com/token",
+            "https://u:p@login.example.com",
+            "login.example.com",
+            "ftp://login.example.com",
+        ] {
+            assert!(parse_origin(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "#[tokio::test] blocks on the test's own runtime, not on a frame"
+    )]
+    async fn the_client_refuses_credentials_over_plain_http_to_another_host() {
+        let client = Client::new(Policy::with_timeout_secs(2)).unwrap();
+        let request = Request::get(Url::parse("http://[::ffff:127.0.0.1]:9/x").unwrap())
+            .bearer(Secret::new("token-value-123456"));
+        let err = client.send(request).await.unwrap_err().to_string();
+        assert!(err.contains("plain http"), "{err}");
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub struct LoginInput {
     pub jit_claims: Vec<String>,
     /// How long to wait for the browser to come back.
     pub timeout: Duration,
+    /// Origins other than the issuer's that the admin confirmed for the tenant: the
+    /// token endpoint (code, verifier, secret) and userinfo (access token) may be there.
+    pub allowed_origins: Vec<String>,
 }
 
 impl LoginInput {
@@ -66,6 +69,7 @@ impl LoginInput {
             scopes: oidc::BASE_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
             jit_claims: Vec::new(),
             timeout: DEFAULT_LOGIN_TIMEOUT,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -227,6 +231,15 @@ pub enum LoginError {
     /// The ID token did not verify.
     #[error("the ID token did not verify: {0}")]
     IdToken(String),
+    /// An endpoint may not receive the credentials (plain http, another address not
+    /// confirmed for the tenant); nothing was sent and the browser was not opened.
+    #[error("{detail}; {fix}")]
+    Credentials {
+        /// What was held back and why.
+        detail: String,
+        /// What to do.
+        fix: String,
+    },
 }
 
 fn description_suffix(description: &str) -> String {
@@ -275,6 +288,17 @@ where
     }
     let client = Client::new(policy).map_err(|err| LoginError::Discovery(err.to_string()))?;
     let endpoints = discover(&client, &input.issuer).await?;
+    // Checked before the browser opens: a code that could not be redeemed here is no test.
+    let scope = http::CredentialScope::new(
+        &http::parse_url(&endpoints.issuer).map_err(|err| LoginError::Input(err.to_string()))?,
+        &input.allowed_origins,
+    );
+    scope
+        .check(&endpoints.token)
+        .map_err(|refusal| LoginError::Credentials {
+            detail: refusal.message("the code, verifier and client secret for the token endpoint"),
+            fix: refusal.fix(),
+        })?;
 
     let (bind, path) = listener_address(input.redirect_uri.as_deref())?;
     let listener = TcpListener::bind(bind)
@@ -335,7 +359,9 @@ where
         input.client_secret.as_ref(),
     )?;
     let userinfo = match (&endpoints.userinfo, &tokens.access_token) {
-        (Some(url), Some(access_token)) => {
+        // The access token goes to userinfo under the same rule as the secret; userinfo
+        // is a bonus, so a refused endpoint is simply not asked.
+        (Some(url), Some(access_token)) if scope.check(url).is_ok() => {
             fetch_userinfo(&client, url, access_token, &token.claims).await
         }
         _ => BTreeMap::new(),
@@ -402,6 +428,17 @@ async fn discover(client: &Client, issuer: &str) -> Result<Endpoints, LoginError
         .map_err(|err| LoginError::Discovery(err.to_string()))?;
     let (_, document) = oidc::discovery_from_response(&response)
         .map_err(|finding| LoginError::Discovery(finding.detail))?;
+    // A document that travelled over plain http to another computer could have been
+    // changed on the way: none of its endpoints gets a credential.
+    if let Some(refusal) = std::iter::once(&entered)
+        .chain(response.redirects.iter())
+        .find_map(http::credential_blocker)
+    {
+        return Err(LoginError::Credentials {
+            detail: refusal.message("the sign-in was not started: the discovery document"),
+            fix: refusal.fix(),
+        });
+    }
     let url = |name: &str| {
         document
             .get(name)

@@ -17,7 +17,9 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use crate::diagnostics::{Finding, Report, ReportKind};
-use crate::probes::http::{self, Client, HttpError, Policy, Request, Response};
+use crate::probes::http::{
+    self, Client, CredentialRefusal, CredentialScope, HttpError, Policy, Request, Response,
+};
 use crate::secrets::Secret;
 
 /// `oidc.discovery_fetch`.
@@ -56,13 +58,18 @@ pub struct OidcInput {
     pub redirect_uri: Option<String>,
     /// Scopes the platform requests beyond `openid profile email` (e.g. `offline_access`).
     pub extra_scopes: Vec<String>,
+    /// Origins other than the issuer's that the admin confirmed for this tenant
+    /// (`https://host[:port]`): the client secret may go to a token endpoint there.
+    pub allowed_origins: Vec<String>,
 }
 
 /// The discovery document as fetched.
 #[derive(Clone, Debug)]
 pub struct Discovery {
-    /// The URL it was fetched from.
+    /// The URL it was fetched from (after redirects).
     pub url: Url,
+    /// Every URL requested on the way, the first one included, in order.
+    pub chain: Vec<Url>,
     /// The document.
     pub document: Map<String, Value>,
 }
@@ -87,6 +94,25 @@ pub async fn check(
     policy: Policy,
     progress: &(dyn Fn(&Finding) + Send + Sync),
 ) -> Report {
+    check_with_refusals(input, policy, progress).await.report
+}
+
+/// A finished OIDC check and the endpoint origins the client secret was held back from
+/// because nobody confirmed them for the tenant (what the GUI offers to confirm).
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// The report.
+    pub report: Report,
+    /// Origins (`https://host[:port]`, or loopback http) that need the admin's confirmation.
+    pub unconfirmed_origins: Vec<String>,
+}
+
+/// [`check`], also returning the origins that need the admin's confirmation.
+pub async fn check_with_refusals(
+    input: &OidcInput,
+    policy: Policy,
+    progress: &(dyn Fn(&Finding) + Send + Sync),
+) -> Checked {
     let target = input.issuer.trim().to_owned();
     let mut run = Run {
         findings: Vec::new(),
@@ -127,9 +153,12 @@ pub async fn check(
         }
     };
 
+    // Keys first, so oidc.https judges the URLs really used; findings keep their order.
+    let (jwks, jwks_chain, jwks_ms) = fetch_jwks_if(client.as_ref().ok(), discovery.as_ref()).await;
+
     let started = Instant::now();
     let https = match &entered {
-        Ok(url) => https_finding(url, discovery.as_ref()),
+        Ok(url) => https_finding_used(url, discovery.as_ref(), &jwks_chain),
         Err(_) => Finding::skip(HTTPS, "The issuer is not a URL"),
     };
     run.push(https, started);
@@ -164,12 +193,7 @@ pub async fn check(
     };
     run.push(algs, started);
 
-    let started = Instant::now();
-    let jwks = match (&discovery, &client) {
-        (Some(discovery), Ok(client)) => fetch_jwks(client, discovery).await,
-        _ => Finding::skip(JWKS, "Skipped: the discovery document could not be fetched"),
-    };
-    run.push(jwks, started);
+    run.push_timed(jwks, jwks_ms);
 
     let started = Instant::now();
     let scopes = match &discovery {
@@ -182,16 +206,91 @@ pub async fn check(
     run.push(scopes, started);
 
     let started = Instant::now();
-    let client_auth = match (&discovery, &client) {
-        (Some(discovery), Ok(client)) => check_client_auth(client, discovery, input).await,
-        _ => Finding::skip(
-            CLIENT_AUTH,
-            "Skipped: the discovery document could not be fetched",
-        ),
-    };
+    let mut unconfirmed_origins = Vec::new();
+    let client_auth = client_auth_in_scope(
+        client.as_ref().ok(),
+        discovery.as_ref(),
+        entered.as_ref().ok(),
+        input,
+        &mut unconfirmed_origins,
+    )
+    .await;
     run.push(client_auth, started);
 
-    Report::new(ReportKind::Oidc, target, run.findings)
+    Checked {
+        report: Report::new(ReportKind::Oidc, target, run.findings),
+        unconfirmed_origins,
+    }
+}
+
+/// `oidc.client_auth` under the tenant's credential scope: the secret goes to the token
+/// endpoint only when the scope allows it; an unconfirmed https origin is noted in
+/// `unconfirmed` for the admin to confirm.
+async fn client_auth_in_scope(
+    client: Option<&Client>,
+    discovery: Option<&Discovery>,
+    entered: Option<&Url>,
+    input: &OidcInput,
+    unconfirmed: &mut Vec<String>,
+) -> Finding {
+    let (Some(client), Some(discovery), Some(entered)) = (client, discovery, entered) else {
+        return Finding::skip(
+            CLIENT_AUTH,
+            "Skipped: the discovery document could not be fetched",
+        );
+    };
+    let scope = CredentialScope::new(entered, &input.allowed_origins);
+    match token_endpoint_refusal(discovery, &scope) {
+        Some(refusal) if has_client_pair(input) => {
+            if let CredentialRefusal::OtherOrigin { origin, .. } = &refusal {
+                unconfirmed.push(origin.clone());
+            }
+            refused_client_auth_finding(&refusal)
+        }
+        _ => check_client_auth(client, discovery, input).await,
+    }
+}
+
+/// Why the client secret may not go to the document's token endpoint, if it may not: the
+/// document came over plain http from another computer (anyone on the way could have
+/// changed it), or the endpoint is outside the tenant's [`CredentialScope`]. `None` when
+/// there is no usable token endpoint (the check then says so itself).
+pub fn token_endpoint_refusal(
+    discovery: &Discovery,
+    scope: &CredentialScope,
+) -> Option<CredentialRefusal> {
+    if let Some(refusal) = discovery
+        .chain
+        .iter()
+        .chain(std::iter::once(&discovery.url))
+        .find_map(http::credential_blocker)
+    {
+        return Some(refusal);
+    }
+    let endpoint = discovery
+        .str("token_endpoint")
+        .and_then(|text| http::parse_url(text).ok())?;
+    scope.check(&endpoint).err()
+}
+
+/// True when a client id and secret were entered, so the pair would be sent.
+fn has_client_pair(input: &OidcInput) -> bool {
+    input
+        .client_id
+        .as_deref()
+        .is_some_and(|id| !id.trim().is_empty())
+        && input.client_secret.as_ref().is_some_and(|s| !s.is_empty())
+}
+
+/// `oidc.client_auth` when the secret was held back: a plain-http or userinfo endpoint is
+/// a failure, an unconfirmed origin a warning (real IdPs do serve tokens elsewhere; plain
+/// http there is loopback, the rest is stopped as plain http first).
+fn refused_client_auth_finding(refusal: &CredentialRefusal) -> Finding {
+    let detail = refusal.message("The client secret for the token endpoint");
+    match refusal {
+        CredentialRefusal::OtherOrigin { .. } => Finding::warn(CLIENT_AUTH, detail, refusal.fix()),
+        _ => Finding::fail(CLIENT_AUTH, detail, refusal.fix()),
+    }
 }
 
 /// Collects findings: scrubs the secret, stamps the duration, reports progress.
@@ -211,6 +310,14 @@ impl Run<'_> {
         }
         (self.progress)(&finding);
         self.findings.push(finding);
+    }
+
+    /// [`Self::push`] for a check that ran earlier and took `elapsed`.
+    fn push_timed(&mut self, finding: Finding, elapsed: std::time::Duration) {
+        let started = Instant::now()
+            .checked_sub(elapsed)
+            .unwrap_or_else(Instant::now);
+        self.push(finding, started);
     }
 }
 
@@ -255,6 +362,9 @@ async fn fetch_discovery(client: &Client, issuer: &Url) -> (Finding, Option<Disc
                 finding,
                 Some(Discovery {
                     url: response.final_url.clone(),
+                    chain: std::iter::once(url)
+                        .chain(response.redirects.iter().cloned())
+                        .collect(),
                     document,
                 }),
             ),
@@ -497,6 +607,18 @@ fn string_array<'a>(document: &'a Map<String, Value>, name: &str) -> Option<Vec<
 /// `oidc.https`: the entered issuer and the endpoints in the document use https; plain
 /// http is tolerated (warn) only on loopback hosts.
 pub fn https_finding(entered: &Url, discovery: Option<&Discovery>) -> Finding {
+    https_finding_used(entered, discovery, &[])
+}
+
+/// `oidc.https` judged on every URL used: the entered issuer, each hop of the discovery
+/// request (where the document really came from), the document's endpoints and each hop
+/// of the key set request (`jwks_chain`). Without a document there is no evidence about
+/// the endpoints: a https issuer is then skipped, not passed.
+pub fn https_finding_used(
+    entered: &Url,
+    discovery: Option<&Discovery>,
+    jwks_chain: &[Url],
+) -> Finding {
     let mut plain: Vec<String> = Vec::new();
     let mut loopback_only = true;
     let mut consider = |label: &str, url: &Url| {
@@ -515,6 +637,24 @@ pub fn https_finding(entered: &Url, discovery: Option<&Discovery>) -> Finding {
     };
     consider("the issuer", entered);
     if let Some(discovery) = discovery {
+        // Hops on the issuer's own origin share its verdict; a redirect elsewhere is
+        // judged where it led.
+        let mut hops: Vec<&Url> = Vec::new();
+        for hop in discovery
+            .chain
+            .iter()
+            .chain(std::iter::once(&discovery.url))
+        {
+            if hop.origin() != entered.origin() && !hops.contains(&hop) {
+                hops.push(hop);
+            }
+        }
+        for hop in hops {
+            consider("the discovery document, redirected to", hop);
+        }
+        for hop in jwks_chain.iter().skip(1) {
+            consider("the signing keys, redirected to", hop);
+        }
         for name in [
             "authorization_endpoint",
             "token_endpoint",
@@ -527,7 +667,16 @@ pub fn https_finding(entered: &Url, discovery: Option<&Discovery>) -> Finding {
         }
     }
     if plain.is_empty() {
-        return Finding::pass(HTTPS, "The issuer and its endpoints use https");
+        if discovery.is_none() {
+            return Finding::skip(
+                HTTPS,
+                "Skipped: the issuer uses https, but no endpoint could be seen because the discovery document could not be fetched",
+            );
+        }
+        return Finding::pass(
+            HTTPS,
+            "The issuer, where the discovery document was fetched and the endpoints it names all use https",
+        );
     }
     let list = plain.join(", ");
     if loopback_only {
@@ -853,49 +1002,82 @@ pub fn scopes_finding(document: &Map<String, Value>, extra: &[String]) -> Findin
 // ---------------------------------------------------------------------------------------
 // JWKS
 
-async fn fetch_jwks(client: &Client, discovery: &Discovery) -> Finding {
+/// [`fetch_jwks`], or a skip without a document; also how long it took.
+async fn fetch_jwks_if(
+    client: Option<&Client>,
+    discovery: Option<&Discovery>,
+) -> (Finding, Vec<Url>, std::time::Duration) {
+    let started = Instant::now();
+    let (finding, chain) = match (discovery, client) {
+        (Some(discovery), Some(client)) => fetch_jwks(client, discovery).await,
+        _ => (
+            Finding::skip(JWKS, "Skipped: the discovery document could not be fetched"),
+            Vec::new(),
+        ),
+    };
+    (finding, chain, started.elapsed())
+}
+
+/// Fetches and judges the key set; also returns every URL requested for it (the first
+/// and each redirect), for `oidc.https`.
+async fn fetch_jwks(client: &Client, discovery: &Discovery) -> (Finding, Vec<Url>) {
     let Some(text) = discovery.str("jwks_uri") else {
-        return Finding::fail(
-            JWKS,
-            "The document has no jwks_uri",
-            "Without it no one can verify ID tokens: check the issuer URL",
+        return (
+            Finding::fail(
+                JWKS,
+                "The document has no jwks_uri",
+                "Without it no one can verify ID tokens: check the issuer URL",
+            ),
+            Vec::new(),
         );
     };
     let url = match http::parse_url(text) {
         Ok(url) => url,
         Err(err) => {
-            return Finding::fail(
-                JWKS,
-                format!("jwks_uri is not usable: {err}"),
-                "The IdP publishes a broken jwks_uri",
+            return (
+                Finding::fail(
+                    JWKS,
+                    format!("jwks_uri is not usable: {err}"),
+                    "The IdP publishes a broken jwks_uri",
+                ),
+                Vec::new(),
             );
         }
     };
     let response = match client
-        .send(Request::get(url).accept("application/json"))
+        .send(Request::get(url.clone()).accept("application/json"))
         .await
     {
         Ok(response) => response,
         Err(err) => {
-            return Finding::fail(
-                JWKS,
-                format!("Could not fetch the signing keys: {err}"),
-                "The platform must fetch these keys to verify sign-ins: check that jwks_uri is reachable from here",
+            return (
+                Finding::fail(
+                    JWKS,
+                    format!("Could not fetch the signing keys: {err}"),
+                    "The platform must fetch these keys to verify sign-ins: check that jwks_uri is reachable from here",
+                ),
+                vec![url],
             );
         }
     };
+    let chain: Vec<Url> = std::iter::once(url)
+        .chain(response.redirects.iter().cloned())
+        .collect();
     let at = response.final_url.as_str();
     if !response.status.is_success() {
-        return Finding::fail(
-            JWKS,
-            format!("HTTP {} from {at}", response.status.as_u16()),
-            "The IdP's jwks_uri does not serve the keys",
+        return (
+            Finding::fail(
+                JWKS,
+                format!("HTTP {} from {at}", response.status.as_u16()),
+                "The IdP's jwks_uri does not serve the keys",
+            ),
+            chain,
         );
     }
     let algs: Vec<&str> = discovery
         .strings("id_token_signing_alg_values_supported")
         .unwrap_or_default();
-    jwks_body_finding(&response.body, &algs, at)
+    (jwks_body_finding(&response.body, &algs, at), chain)
 }
 
 /// `oidc.jwks` for the body of a successful `jwks_uri` answer: not JSON is a failure that

@@ -682,6 +682,7 @@ impl RotationScreen {
                         client_secret: Some(secret),
                         redirect_uri,
                         extra_scopes,
+                        allowed_origins: profile.sso.confirmed_endpoint_origins.clone(),
                     };
                     oidc::check(&input, Policy::default(), &|_| {}).await
                 }

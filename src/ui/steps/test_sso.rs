@@ -33,8 +33,9 @@ pub type Browser = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 /// Findings seen so far by the running check, shared with its progress callback.
 type Progress = Arc<Mutex<Vec<Finding>>>;
 
-/// A finished check: the report and, when the stored secret could not be read, why.
-type CheckResult = (Report, Option<String>);
+/// A finished check: the report, why the stored secret could not be read (if so), and the
+/// endpoint origins the secret was held back from until the admin confirms them.
+type CheckResult = (Report, Option<String>, Vec<String>);
 
 /// A test login that did not end with verified claims, ready to show.
 #[derive(Clone, Debug)]
@@ -52,6 +53,8 @@ pub struct TestSsoStep {
     check: Task<CheckResult>,
     progress: Progress,
     secret_note: Option<String>,
+    /// Origins the last check held the secret back from, offered for confirmation.
+    unconfirmed_origins: Vec<String>,
     login: Task<Result<LoginOutcome, LoginFailure>>,
     cancel_login: Option<oneshot::Sender<()>>,
     login_deadline: Option<DateTime<Utc>>,
@@ -105,6 +108,7 @@ impl TestSsoStep {
             check: Task::Idle,
             progress: Arc::default(),
             secret_note: None,
+            unconfirmed_origins: Vec::new(),
             login: Task::Idle,
             cancel_login: None,
             login_deadline: None,
@@ -124,7 +128,8 @@ impl TestSsoStep {
 
     fn poll(&mut self, env: &mut StepEnv<'_>) {
         self.check.poll();
-        if let Some((report, note)) = self.check.take() {
+        if let Some((report, note, unconfirmed)) = self.check.take() {
+            self.unconfirmed_origins = unconfirmed;
             let client_accepted = report
                 .finding(oidc::CLIENT_AUTH)
                 .is_some_and(|f| f.status == Status::Pass);
@@ -197,6 +202,7 @@ impl TestSsoStep {
         if let Some(note) = &self.secret_note {
             ui.colored_label(tokens.warn, format!("⚠ {note}"));
         }
+        self.confirm_origins_ui(ui, env, &tokens);
         if let Some(stored) = &env.profile.last_oidc_report {
             ui.horizontal_wrapped(|ui| {
                 findings::summary_ui(ui, &stored.report);
@@ -222,6 +228,42 @@ impl TestSsoStep {
         }
     }
 
+    /// Offers, once per origin, to trust the other https address the IdP's token endpoint
+    /// is on; the choice is kept in the profile (DESIGN.md, "Where credentials may go").
+    fn confirm_origins_ui(&mut self, ui: &mut egui::Ui, env: &mut StepEnv<'_>, tokens: &Tokens) {
+        let confirmed = &mut env.profile.sso.confirmed_endpoint_origins;
+        self.unconfirmed_origins
+            .retain(|origin| !confirmed.contains(origin));
+        let mut trusted = None;
+        for origin in &self.unconfirmed_origins {
+            ui.colored_label(
+                tokens.warn,
+                format!(
+                    "⚠ The IdP's token endpoint is on {origin}, not on the issuer's address, so the client secret was not sent there. Trust it only if {origin} belongs to your IdP."
+                ),
+            );
+            if ui
+                .button(format!("Trust {origin} for this tenant"))
+                .clicked()
+            {
+                trusted = Some(origin.clone());
+            }
+        }
+        if let Some(origin) = trusted {
+            confirmed.push(origin);
+            self.unconfirmed_origins.clear();
+        }
+        if !confirmed.is_empty() && self.unconfirmed_origins.is_empty() {
+            ui.colored_label(
+                tokens.muted,
+                format!(
+                    "Also trusted for the token endpoint: {} (run the checks again after a change)",
+                    confirmed.join(", ")
+                ),
+            );
+        }
+    }
+
     fn start_check(&mut self, ctx: &egui::Context, env: &StepEnv<'_>) {
         let profile = &*env.profile;
         let platform = env.catalog.platform(profile.platform);
@@ -242,8 +284,8 @@ impl TestSsoStep {
                 }
                 repaint.request_repaint();
             };
-            let report = oidc::check(&input, Policy::default(), &on_finding).await;
-            (report, note)
+            let checked = oidc::check_with_refusals(&input, Policy::default(), &on_finding).await;
+            (checked.report, note, checked.unconfirmed_origins)
         });
     }
 
@@ -326,6 +368,9 @@ impl TestSsoStep {
         input.scopes = rules::effective_scopes(&sso.scopes, platform)
             .unwrap_or_else(|_| platform.sso.scopes.clone());
         input.jit_claims.clone_from(&platform.sso.jit_claims);
+        input
+            .allowed_origins
+            .clone_from(&sso.confirmed_endpoint_origins);
         let timeout = input.timeout;
         let secret_account = secret_account(profile);
         let secrets = Arc::clone(env.secrets);
@@ -369,6 +414,7 @@ pub fn oidc_input(profile: &Profile, platform: &Platform) -> OidcInput {
             .into_iter()
             .filter(|s| !oidc::BASE_SCOPES.contains(&s.as_str()))
             .collect(),
+        allowed_origins: sso.confirmed_endpoint_origins.clone(),
     }
 }
 
