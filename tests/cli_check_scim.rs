@@ -256,3 +256,62 @@ fn a_profile_without_url_or_token_exits_2_saying_what_is_missing() {
     );
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn another_base_url_than_the_profiles_is_refused_unless_allowed() {
+    use sso_scim_wizard::model::{IdpId, PlatformId};
+    use sso_scim_wizard::storage::ProfileStore;
+    let config = tempfile::tempdir().unwrap();
+    let store = ProfileStore::at(config.path());
+    let mut profile = store
+        .create(
+            "Fabrikam",
+            PlatformId::Generic,
+            IdpId::Okta,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    profile.scim.base_url = "https://scim.fabrikam.example/scim/v2".into();
+    store.save(&profile).unwrap();
+    let wizard = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .env("SSO_SCIM_WIZARD_CONFIG_DIR", config.path())
+            .env_remove(TOKEN_VAR)
+            .output()
+            .unwrap()
+    };
+    let refused = wizard(&[
+        "check",
+        "scim",
+        "--profile",
+        &profile.id,
+        "--base-url",
+        "https://collector.attacker.example/scim/v2",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("not the SCIM base URL of profile")
+            && stderr.contains("--allow-other-base-url"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    // The profile's own URL (trailing slash aside) and an explicit flag get past this
+    // rule; they stop later only because no token is stored.
+    for args in [
+        vec!["--base-url", "https://scim.fabrikam.example/scim/v2/"],
+        vec![
+            "--base-url",
+            "https://other.fabrikam.example/scim/v2",
+            "--allow-other-base-url",
+        ],
+    ] {
+        let mut all = vec!["check", "scim", "--profile", profile.id.as_str()];
+        all.extend(args);
+        let output = wizard(&all);
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("no SCIM token stored"), "{stderr}");
+    }
+}

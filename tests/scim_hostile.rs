@@ -174,3 +174,50 @@ async fn a_write_probe_whose_delete_fails_reports_the_user_left_behind() {
     assert_eq!(finding(&report, "scim.write.duplicate").0, Status::Fail);
     assert!(!report.to_json().contains(TOKEN));
 }
+
+/// A server that hands out an empty directory to any request, token or not, and
+/// remembers every request.
+async fn open_directory() -> hostile::Server {
+    hostile::serve(|_| scim_json(200, &list(0, &json!([])))).await
+}
+
+#[tokio::test]
+async fn a_plain_http_base_url_on_another_host_stops_the_suite_before_the_token_travels() {
+    let server = open_directory().await;
+    // The same server, under a name that is not loopback.
+    let base = format!(
+        "{}/scim/v2",
+        server.base.replace("127.0.0.1", "[::ffff:127.0.0.1]")
+    );
+    let report = check(&base, Policy::with_timeout_secs(5)).await;
+    let finding = report.finding("scim.base_url").unwrap();
+    assert_eq!(finding.status, Status::Fail, "{}", report.to_text());
+    assert!(
+        finding.detail.contains("http") && finding.detail.contains("No request was sent"),
+        "{}",
+        finding.detail
+    );
+    assert_eq!(server.requests().len(), 0, "a request was made");
+    for id in ["scim.auth", "scim.service_provider_config", "scim.groups"] {
+        let skipped = report.finding(id).unwrap();
+        assert_eq!(skipped.status, Status::Skip, "{id}");
+    }
+}
+
+#[tokio::test]
+async fn a_base_url_with_a_password_in_it_sends_nothing() {
+    let server = open_directory().await;
+    let base = format!(
+        "{}/scim/v2",
+        server.base.replace("http://", "http://admin:hunter2@")
+    );
+    let report = check(&base, Policy::with_timeout_secs(5)).await;
+    let finding = report.finding("scim.base_url").unwrap();
+    assert_eq!(finding.status, Status::Fail, "{}", report.to_text());
+    assert!(
+        finding.detail.contains("user name or password"),
+        "{}",
+        finding.detail
+    );
+    assert_eq!(server.requests().len(), 0, "a request was made");
+}

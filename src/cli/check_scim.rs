@@ -33,6 +33,10 @@ pub struct CheckScimArgs {
     /// Platform preset: airia, axonflow, workspace365, claresia, aws-iam-identity-center, generic.
     #[arg(long, value_name = "P")]
     pub platform: Option<PlatformId>,
+    /// With --profile: allow a --base-url other than the profile's, so the profile's stored
+    /// token goes to that address.
+    #[arg(long, requires = "profile")]
+    pub allow_other_base_url: bool,
     /// Also create, change and delete one test user (ssw-probe-<random>@example.com).
     #[arg(long)]
     pub write_probe: bool,
@@ -87,6 +91,16 @@ fn resolve(args: &CheckScimArgs) -> anyhow::Result<ScimInput> {
         bail!("give --token-env VAR or --profile ID")
     };
     let profile = super::store()?.load(profile_id, Utc::now())?;
+    if let Some(other) = &args.base_url
+        && !args.allow_other_base_url
+        && !same_base_url(other, &profile.scim.base_url)
+    {
+        bail!(
+            "--base-url {} is not the SCIM base URL of profile {profile_id} ({}), so its token is not sent there; drop --base-url, or add --allow-other-base-url if that address is right",
+            other.trim(),
+            profile.scim.base_url.trim()
+        );
+    }
     let base_url = args
         .base_url
         .clone()
@@ -107,6 +121,13 @@ fn resolve(args: &CheckScimArgs) -> anyhow::Result<ScimInput> {
         write_probe: args.write_probe,
         ..ScimInput::new(base_url, Some(token), platform)
     })
+}
+
+/// True when `given` names the profile's base URL, or the profile has none yet (then
+/// `--base-url` supplies it). Spaces around it and a trailing slash do not count.
+fn same_base_url(given: &str, stored: &str) -> bool {
+    let normal = |text: &str| text.trim().trim_end_matches('/').to_owned();
+    normal(stored).is_empty() || normal(given) == normal(stored)
 }
 
 /// The token in environment variable `var`; an unset or empty variable is a usage error.

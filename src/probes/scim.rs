@@ -526,6 +526,37 @@ impl<'a> Run<'a> {
         let worst = issues.iter().map(rules::BaseUrlIssue::gravity).min();
         let messages = join_sentences(issues.iter().map(rules::BaseUrlIssue::message));
         let fixes = join_sentences(issues.iter().map(rules::BaseUrlIssue::fix));
+        // Plain http to another computer or a user name in the URL: the token must not
+        // go there, so no request is made at all (DESIGN.md, "Where credentials may go").
+        let blocker = url
+            .as_ref()
+            .and_then(crate::probes::http::credential_blocker);
+        if let Some(refusal) = &blocker {
+            let userinfo = matches!(refusal, crate::probes::http::CredentialRefusal::Userinfo);
+            let mut detail = messages;
+            let mut fix = fixes;
+            if userinfo {
+                detail = join_sentences(
+                    [
+                        detail,
+                        "The URL has a user name or password in it (user:password@host)".to_owned(),
+                    ]
+                    .into_iter()
+                    .filter(|part| !part.is_empty()),
+                );
+                fix = join_sentences(
+                    [fix, refusal.fix()]
+                        .into_iter()
+                        .filter(|part| !part.is_empty()),
+                );
+            }
+            detail.push_str(
+                " No request was sent, so the token did not leave this computer; the other checks did not run.",
+            );
+            self.emit(Finding::fail("scim.base_url", detail, fix));
+            self.base = None;
+            return false;
+        }
         let finding = match (&url, worst) {
             (None, _) | (Some(_), Some(Gravity::Blocking)) => {
                 Finding::fail("scim.base_url", messages, fixes)
