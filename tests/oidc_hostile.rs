@@ -402,3 +402,76 @@ async fn test_login_refuses_a_plain_http_token_endpoint_before_opening_the_brows
     assert!(!opened.load(std::sync::atomic::Ordering::SeqCst));
     assert_secret_never_arrived(&server);
 }
+
+/// A "browser" that skips the IdP and sends the listener, in order, a forged error
+/// callback without a state, one with a wrong state, then the real callback.
+fn forging_browser(url: &str) -> Result<(), String> {
+    use std::io::{Read as _, Write as _};
+    let url = url::Url::parse(url).map_err(|err| err.to_string())?;
+    let params: std::collections::BTreeMap<String, String> =
+        url.query_pairs().into_owned().collect();
+    let redirect = url::Url::parse(&params["redirect_uri"]).map_err(|err| err.to_string())?;
+    let state = params["state"].clone();
+    let address = format!(
+        "{}:{}",
+        redirect.host_str().unwrap_or_default(),
+        redirect.port().unwrap_or(80)
+    );
+    let path = redirect.path().to_owned();
+    std::thread::spawn(move || {
+        // One idle connection held open throughout: it must not delay the others.
+        let _idle = std::net::TcpStream::connect(&address);
+        for query in [
+            "error=server_error&error_description=call%20%2B1-555-0100%20and%20read%20them%20your%20password".to_owned(),
+            "code=forged&state=not-this-sign-in".to_owned(),
+            format!("code=the-real-code&state={state}"),
+        ] {
+            if let Ok(mut stream) = std::net::TcpStream::connect(&address) {
+                let _ = write!(stream, "GET {path}?{query} HTTP/1.1\r\nHost: app\r\n\r\n");
+                let _ = stream.read_to_end(&mut Vec::new());
+            }
+        }
+    });
+    Ok(())
+}
+
+#[tokio::test]
+async fn test_login_ignores_forged_callbacks_and_takes_the_real_one_at_once() {
+    use sso_scim_wizard::probes::login::{self, LoginError, LoginInput};
+    let server = hostile::serve(|seen| match seen.path() {
+        "/token" => Reply::json(
+            400,
+            &json!({"error": "invalid_grant", "error_description": "code redeemed here"}),
+        ),
+        _ => json_reply(&hostile::document(&seen.base)),
+    })
+    .await;
+    let mut input = LoginInput::new(&server.base, CLIENT_ID);
+    input.timeout = std::time::Duration::from_secs(8);
+    let started = std::time::Instant::now();
+    let err = login::run(
+        &input,
+        Policy::with_timeout_secs(5),
+        &forging_browser,
+        std::future::pending(),
+    )
+    .await
+    .unwrap_err();
+    // The real callback's code reached the token endpoint: neither forgery ended the login.
+    assert!(
+        matches!(&err, LoginError::Token(text) if text.contains("code redeemed here")),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("555"), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let redeemed = server
+        .requests()
+        .into_iter()
+        .find(|seen| seen.path() == "/token")
+        .expect("the code was redeemed");
+    assert!(redeemed.received("the-real-code"));
+}

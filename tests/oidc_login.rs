@@ -214,19 +214,21 @@ async fn an_idp_error_on_the_redirect_is_surfaced_with_its_description() {
 }
 
 #[tokio::test]
-async fn a_forged_state_is_refused() {
+async fn a_forged_state_is_ignored_until_the_deadline() {
     let Some(issuer) = support::peer("SSW_OIDC_ISSUER") else {
         return;
     };
     let mut input = LoginInput::new(&issuer, "ssw-public");
-    input.timeout = Duration::from_secs(10);
+    input.timeout = Duration::from_secs(3);
+    // A callback for another sign-in does not end this one: the listener keeps waiting
+    // for its own (issue #16, item 3), here until the deadline.
     let err = login_with(
         &input,
         &answering_browser("code=stolen", Some("not-the-state")),
     )
     .await
     .err();
-    assert!(matches!(err, Some(LoginError::StateMismatch)), "{err:?}");
+    assert!(matches!(err, Some(LoginError::Timeout { .. })), "{err:?}");
 }
 
 #[tokio::test]

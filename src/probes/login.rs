@@ -330,7 +330,7 @@ where
 
     let timeout_secs = input.timeout.as_secs();
     let callback = tokio::select! {
-        result = tokio::time::timeout(input.timeout, wait_for_callback(&listener, &path)) => {
+        result = tokio::time::timeout(input.timeout, wait_for_callback(&listener, &path, &state)) => {
             result.map_err(|_| LoginError::Timeout { timeout_secs })?
         }
         () = cancel => return Err(LoginError::Cancelled),
@@ -565,55 +565,101 @@ pub fn pkce_challenge(verifier: &str) -> String {
         .encode(sha2::Sha256::digest(verifier.as_bytes()))
 }
 
-/// Accepts connections until one brings the callback: a GET on `path` with a `code` or an
-/// `error`. Other requests (a favicon, a stray probe) get a 404 and are ignored.
-async fn wait_for_callback(listener: &TcpListener, path: &str) -> BTreeMap<String, String> {
+/// How long one connection to the listener may take to send its request.
+const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Accepts connections until one brings the callback of this sign-in: a GET on `path`
+/// with a `code` or an `error` and this sign-in's `state`. Connections are served
+/// concurrently, so an idle one delays nothing; anything else (a favicon, a stray probe,
+/// a callback with another or no state, forged error callbacks included) is answered
+/// and ignored, and the listener keeps waiting until the caller's deadline.
+async fn wait_for_callback(
+    listener: &TcpListener,
+    path: &str,
+    state: &str,
+) -> BTreeMap<String, String> {
+    let (found, mut arrived) = tokio::sync::mpsc::channel::<BTreeMap<String, String>>(1);
+    // Dropped on return, which ends every connection still being served.
+    let mut connections = tokio::task::JoinSet::new();
     loop {
-        let Ok((mut stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let Ok(Ok(target)) =
-            tokio::time::timeout(Duration::from_secs(10), read_request_target(&mut stream)).await
-        else {
-            continue;
-        };
-        let (request_path, query) = target.split_once('?').unwrap_or((target.as_str(), ""));
-        let params: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect();
-        if request_path != path || !(params.contains_key("code") || params.contains_key("error")) {
-            respond(
-                &mut stream,
-                "404 Not Found",
-                "Not found",
-                "This address only receives the sign-in answer.",
-            )
-            .await;
-            continue;
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    continue;
+                };
+                let (path, state, found) = (path.to_owned(), state.to_owned(), found.clone());
+                connections.spawn(async move {
+                    if let Some(params) = serve_connection(stream, &path, &state).await {
+                        let _ = found.send(params).await;
+                    }
+                });
+            }
+            Some(params) = arrived.recv() => return params,
+            // Reap finished connections so the set does not grow.
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
-        if let Some(error) = params.get("error") {
-            let description = params
-                .get("error_description")
-                .map(String::as_str)
-                .unwrap_or_default();
-            respond(
-                &mut stream,
-                "200 OK",
-                "Sign-in failed",
-                &format!("The identity provider answered: {error} {description}. Return to sso-scim-wizard to see what it means."),
-            )
-            .await;
-        } else {
-            respond(
-                &mut stream,
-                "200 OK",
-                "Sign-in received",
-                "You can close this tab and return to sso-scim-wizard.",
-            )
-            .await;
-        }
-        return params;
     }
+}
+
+/// Serves one connection to the listener; `Some` with the parameters when it brought
+/// this sign-in's callback.
+async fn serve_connection(
+    mut stream: TcpStream,
+    path: &str,
+    state: &str,
+) -> Option<BTreeMap<String, String>> {
+    let Ok(Ok(target)) =
+        tokio::time::timeout(REQUEST_READ_TIMEOUT, read_request_target(&mut stream)).await
+    else {
+        return None;
+    };
+    let (request_path, query) = target.split_once('?').unwrap_or((target.as_str(), ""));
+    let params: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    if request_path != path || !(params.contains_key("code") || params.contains_key("error")) {
+        respond(
+            &mut stream,
+            "404 Not Found",
+            "Not found",
+            "This address only receives the sign-in answer.",
+        )
+        .await;
+        return None;
+    }
+    if params.get("state").map(String::as_str) != Some(state) {
+        // Not the answer to this sign-in (an old tab, or a forgery): its text is not shown.
+        respond(
+            &mut stream,
+            "400 Bad Request",
+            "Not this sign-in",
+            "This answer does not belong to the sign-in sso-scim-wizard is waiting for, so it was ignored. Finish the sign-in in the tab the wizard opened.",
+        )
+        .await;
+        return None;
+    }
+    if let Some(error) = params.get("error") {
+        let description = params
+            .get("error_description")
+            .map(String::as_str)
+            .unwrap_or_default();
+        respond(
+            &mut stream,
+            "200 OK",
+            "Sign-in failed",
+            &format!("The identity provider answered: {error} {description}. Return to sso-scim-wizard to see what it means."),
+        )
+        .await;
+    } else {
+        respond(
+            &mut stream,
+            "200 OK",
+            "Sign-in received",
+            "You can close this tab and return to sso-scim-wizard.",
+        )
+        .await;
+    }
+    Some(params)
 }
 
 /// Reads a request head (at most 16 KiB) and returns the request target of a GET.
@@ -1139,5 +1185,59 @@ mod tests {
         };
         assert!(err.lookup_text().contains("AADSTS50105"));
         assert!(err.to_string().contains("access_denied (AADSTS50105"));
+    }
+
+    /// Sends `GET target` to the listener and returns the status line of the answer.
+    async fn get(address: SocketAddr, target: &str) -> String {
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        stream
+            .write_all(format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+        String::from_utf8_lossy(&answer)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[tokio::test]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "#[tokio::test] blocks on the test's own runtime, not on a frame"
+    )]
+    async fn the_listener_ignores_forged_callbacks_and_idle_connections() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let started = std::time::Instant::now();
+        let waiting = tokio::spawn(async move {
+            let params = wait_for_callback(&listener, "/callback", "the-state").await;
+            (params, started.elapsed())
+        });
+        // An idle connection that never sends a byte, held open throughout.
+        let _idle = TcpStream::connect(address).await.unwrap();
+        // A forged error callback without a state, and one with the wrong state.
+        let forged = get(
+            address,
+            "/callback?error=access_denied&error_description=call%20%2B1-555",
+        )
+        .await;
+        assert!(forged.contains("400"), "{forged}");
+        let wrong = get(address, "/callback?code=c&state=not-the-state").await;
+        assert!(wrong.contains("400"), "{wrong}");
+        let wrong_error = get(address, "/callback?error=x&state=not-the-state").await;
+        assert!(wrong_error.contains("400"), "{wrong_error}");
+        assert!(!waiting.is_finished(), "a forged callback ended the wait");
+        // The real callback still gets through at once.
+        let real = get(address, "/callback?code=the-code&state=the-state").await;
+        assert!(real.contains("200"), "{real}");
+        let (params, elapsed) = tokio::time::timeout(Duration::from_secs(3), waiting)
+            .await
+            .expect("the real callback was not taken in time")
+            .unwrap();
+        assert_eq!(params["code"], "the-code");
+        assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
     }
 }
