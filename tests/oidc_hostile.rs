@@ -475,3 +475,26 @@ async fn test_login_ignores_forged_callbacks_and_takes_the_real_one_at_once() {
         .expect("the code was redeemed");
     assert!(redeemed.received("the-real-code"));
 }
+
+#[tokio::test]
+async fn test_login_requires_the_documents_issuer_to_be_the_entered_one() {
+    use sso_scim_wizard::probes::login::{self, LoginError, LoginInput};
+    let server = hostile::serve(|seen| {
+        let mut doc = hostile::document(&seen.base);
+        doc["issuer"] = json!("https://evil.example");
+        json_reply(&doc)
+    })
+    .await;
+    let input = LoginInput::new(&server.base, CLIENT_ID);
+    let browser = |_: &str| Err("must not be opened".to_owned());
+    let err = login::run(
+        &input,
+        Policy::with_timeout_secs(5),
+        &browser,
+        std::future::pending(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, LoginError::Discovery(_)), "{err:?}");
+    assert!(err.to_string().contains("https://evil.example"), "{err}");
+}

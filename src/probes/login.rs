@@ -56,6 +56,9 @@ pub struct LoginInput {
     /// Origins other than the issuer's that the admin confirmed for the tenant: the
     /// token endpoint (code, verifier, secret) and userinfo (access token) may be there.
     pub allowed_origins: Vec<String>,
+    /// Accept ID tokens signed with the client secret (HS256/384/512) when the IdP
+    /// advertises them; off unless the admin turned it on (OpenID Connect Core §10.1).
+    pub allow_symmetric_id_tokens: bool,
 }
 
 impl LoginInput {
@@ -70,6 +73,7 @@ impl LoginInput {
             jit_claims: Vec::new(),
             timeout: DEFAULT_LOGIN_TIMEOUT,
             allowed_origins: Vec::new(),
+            allow_symmetric_id_tokens: false,
         }
     }
 }
@@ -268,6 +272,8 @@ struct Endpoints {
     jwks: Url,
     userinfo: Option<Url>,
     auth_methods: Option<Vec<String>>,
+    /// `id_token_signing_alg_values_supported` (RS256 when absent, Discovery §3).
+    algorithms: Vec<String>,
 }
 
 /// Runs a test login: discovers the endpoints, listens on loopback, calls `open_browser`
@@ -350,13 +356,19 @@ where
     )
     .await?;
     let jwks = fetch_jwks(&client, &endpoints.jwks).await?;
-    let token = verify_id_token(
+    let token = verify_id_token_for(
         &tokens.id_token,
         &jwks,
-        &endpoints.issuer,
-        client_id,
-        &nonce,
-        input.client_secret.as_ref(),
+        &IdTokenExpectations {
+            issuer: &endpoints.issuer,
+            client_id,
+            nonce: &nonce,
+            algorithms: &endpoints.algorithms,
+            symmetric_secret: input
+                .client_secret
+                .as_ref()
+                .filter(|_| input.allow_symmetric_id_tokens),
+        },
     )?;
     let userinfo = match (&endpoints.userinfo, &tokens.access_token) {
         // The access token goes to userinfo under the same rule as the secret; userinfo
@@ -439,6 +451,29 @@ async fn discover(client: &Client, issuer: &str) -> Result<Endpoints, LoginError
             fix: refusal.fix(),
         });
     }
+    // Discovery §4.3: the document's issuer must be exactly the issuer entered.
+    let entered_text = issuer.trim();
+    let document_issuer = document
+        .get("issuer")
+        .and_then(Value::as_str)
+        .ok_or_else(|| LoginError::Discovery("the document has no issuer".to_owned()))?;
+    if document_issuer != entered_text {
+        return Err(LoginError::Discovery(format!(
+            "the document names the issuer {document_issuer}, not {entered_text} as entered; enter exactly the issuer the IdP publishes (Run the checks explains the difference)"
+        )));
+    }
+    let algorithms: Vec<String> = document
+        .get("id_token_signing_alg_values_supported")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .filter(|algs: &Vec<String>| !algs.is_empty())
+        .unwrap_or_else(|| vec!["RS256".to_owned()]);
     let url = |name: &str| {
         document
             .get(name)
@@ -451,11 +486,8 @@ async fn discover(client: &Client, issuer: &str) -> Result<Endpoints, LoginError
             })
     };
     Ok(Endpoints {
-        issuer: document
-            .get("issuer")
-            .and_then(Value::as_str)
-            .ok_or_else(|| LoginError::Discovery("the document has no issuer".to_owned()))?
-            .to_owned(),
+        issuer: document_issuer.to_owned(),
+        algorithms,
         authorization: url("authorization_endpoint")?,
         token: url("token_endpoint")?,
         jwks: url("jwks_uri")?,
@@ -837,7 +869,9 @@ pub struct VerifiedIdToken {
 }
 
 /// Verifies an ID token's signature against the JWK Set (or, for HS* tokens, the client
-/// secret) and checks `iss`, `aud`, `exp` and `nonce` (OpenID Connect Core §3.1.3.7).
+/// secret) and checks `iss`, `aud`, `exp` and `nonce` (OpenID Connect Core §3.1.3.7),
+/// accepting every asymmetric algorithm and, with a secret, HS*. The test login uses the
+/// stricter [`verify_id_token_for`].
 pub fn verify_id_token(
     token: &str,
     jwks: &Value,
@@ -846,20 +880,83 @@ pub fn verify_id_token(
     nonce: &str,
     secret: Option<&Secret>,
 ) -> Result<VerifiedIdToken, LoginError> {
+    let mut algorithms: Vec<String> = [
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    if secret.is_some() {
+        algorithms.extend(["HS256", "HS384", "HS512"].map(str::to_owned));
+    }
+    verify_id_token_for(
+        token,
+        jwks,
+        &IdTokenExpectations {
+            issuer,
+            client_id,
+            nonce,
+            algorithms: &algorithms,
+            symmetric_secret: secret,
+        },
+    )
+}
+
+/// What an ID token must match (OpenID Connect Core §3.1.3.7).
+#[derive(Clone, Copy, Debug)]
+pub struct IdTokenExpectations<'a> {
+    /// The issuer the admin entered (the document's issuer equals it).
+    pub issuer: &'a str,
+    /// The client id: the audience, and `azp` when there are several audiences.
+    pub client_id: &'a str,
+    /// The nonce this sign-in sent.
+    pub nonce: &'a str,
+    /// The algorithms the IdP advertises (`id_token_signing_alg_values_supported`).
+    pub algorithms: &'a [String],
+    /// The client secret, only when the admin allowed HS* ID tokens; `None` refuses them.
+    pub symmetric_secret: Option<&'a Secret>,
+}
+
+/// Verifies an ID token: signed with an advertised algorithm (HS* only with
+/// [`IdTokenExpectations::symmetric_secret`]) by a published key, `iss` exactly the issuer,
+/// `aud` naming the client, `azp` the client when present and required with several
+/// audiences, `sub`, `iat`, `exp` present, and the nonce this sign-in sent.
+pub fn verify_id_token_for(
+    token: &str,
+    jwks: &Value,
+    expect: &IdTokenExpectations<'_>,
+) -> Result<VerifiedIdToken, LoginError> {
+    let IdTokenExpectations {
+        issuer,
+        client_id,
+        nonce,
+        algorithms,
+        symmetric_secret,
+    } = *expect;
     let bad = |reason: String| LoginError::IdToken(reason);
     let raw_alg = raw_header_alg(token).ok_or_else(|| bad("it is not a signed JWT".to_owned()))?;
     if raw_alg.eq_ignore_ascii_case("none") {
         return Err(bad("it is unsigned (alg \"none\"), so anyone could have written it; configure the IdP to sign ID tokens with RS256".to_owned()));
     }
+    if !algorithms.contains(&raw_alg) {
+        return Err(bad(format!(
+            "it is signed with {raw_alg}, which the IdP does not advertise (it lists {}); a token with another algorithm is not trusted",
+            algorithms.join(", ")
+        )));
+    }
     let header = jsonwebtoken::decode_header(token)
         .map_err(|err| bad(format!("its header is not usable ({err})")))?;
     let alg = header.alg;
-    let keys = candidate_keys(jwks, alg, header.kid.as_deref(), secret)?;
+    if is_symmetric(alg) && symmetric_secret.is_none() {
+        return Err(bad(format!(
+            "it is signed with {alg:?}, a shared-secret algorithm that anyone holding the client secret can forge; this test accepts only tokens signed with the IdP's published keys (RS256 or similar): configure the IdP to sign ID tokens with RS256"
+        )));
+    }
+    let keys = candidate_keys(jwks, alg, header.kid.as_deref(), symmetric_secret)?;
 
     let mut validation = Validation::new(alg);
     validation.set_issuer(&[issuer]);
     validation.set_audience(&[client_id]);
-    validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.leeway = LEEWAY_SECS;
 
     let mut last_error = None;
@@ -867,6 +964,7 @@ pub fn verify_id_token(
         match jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation) {
             Ok(data) => {
                 let claims: BTreeMap<String, Value> = data.claims.into_iter().collect();
+                check_required_claims(&claims, client_id).map_err(bad)?;
                 match claims.get("nonce").and_then(Value::as_str) {
                     Some(got) if got == nonce => {}
                     Some(_) => return Err(bad(
@@ -923,6 +1021,43 @@ pub fn verify_id_token(
     ))
 }
 
+fn is_symmetric(alg: Algorithm) -> bool {
+    matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)
+}
+
+/// The claims OpenID Connect Core §2 and §3.1.3.7 require beyond what the JWT library
+/// checks: a non-empty `sub`, a numeric `iat`, and `azp` equal to the client id when
+/// present, required when `aud` names several audiences.
+fn check_required_claims(claims: &BTreeMap<String, Value>, client_id: &str) -> Result<(), String> {
+    if claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .is_none_or(|sub| sub.trim().is_empty())
+    {
+        return Err(
+            "it has no sub claim (the user's id), so the platform could not tell users apart"
+                .to_owned(),
+        );
+    }
+    if !claims.get("iat").is_some_and(Value::is_number) {
+        return Err("it has no iat claim (when it was issued)".to_owned());
+    }
+    let several = claims
+        .get("aud")
+        .and_then(Value::as_array)
+        .is_some_and(|aud| aud.len() > 1);
+    match claims.get("azp") {
+        Some(Value::String(azp)) if azp == client_id => Ok(()),
+        Some(azp) => Err(format!(
+            "its azp (the party it was issued to) is {azp}, not the client id {client_id}"
+        )),
+        None if several => Err(format!(
+            "it names several audiences but no azp, so it cannot be told whether it was issued to {client_id}"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The `alg` of a JWT's header, read without any library so `none` can be named.
 fn raw_header_alg(token: &str) -> Option<String> {
     use base64::Engine as _;
@@ -941,7 +1076,7 @@ fn candidate_keys(
     secret: Option<&Secret>,
 ) -> Result<Vec<DecodingKey>, LoginError> {
     let bad = |reason: String| LoginError::IdToken(reason);
-    if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
+    if is_symmetric(alg) {
         // Symmetric ID tokens are signed with the client secret (OpenID Connect Core §10.1).
         let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| {
             bad(format!(
@@ -1093,7 +1228,7 @@ mod tests {
     fn hs256_id_token_verifies_with_the_client_secret_and_checks_claims() {
         let secret = Secret::new("client-secret-for-hs256-test-0001");
         let exp = jsonwebtoken::get_current_timestamp() + 600;
-        let claims = json!({"iss": "https://idp.example", "aud": "app", "exp": exp, "nonce": "n1", "email": "a@b.example"});
+        let claims = json!({"iss": "https://idp.example", "aud": "app", "exp": exp, "iat": exp - 900, "sub": "u1", "nonce": "n1", "email": "a@b.example"});
         let token = jsonwebtoken::encode(
             &jsonwebtoken::Header::new(Algorithm::HS256),
             &claims,
@@ -1185,6 +1320,120 @@ mod tests {
         };
         assert!(err.lookup_text().contains("AADSTS50105"));
         assert!(err.to_string().contains("access_denied (AADSTS50105"));
+    }
+
+    const HS_SECRET: &str = "client-secret-for-id-token-rules-0001";
+
+    /// An HS256 token over `claims`, signed with [`HS_SECRET`].
+    fn hs256(claims: &Value) -> String {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(Algorithm::HS256),
+            claims,
+            &jsonwebtoken::EncodingKey::from_secret(HS_SECRET.as_bytes()),
+        )
+        .unwrap()
+    }
+
+    fn good_claims() -> Map<String, Value> {
+        let now = jsonwebtoken::get_current_timestamp();
+        let Value::Object(map) = json!({
+            "iss": "https://idp.example", "aud": "app", "exp": now + 600, "iat": now,
+            "sub": "user-1", "nonce": "n1",
+        }) else {
+            unreachable!()
+        };
+        map
+    }
+
+    /// Verifies `claims` as the test login does, with HS256 advertised and allowed.
+    fn verify_claims(claims: Map<String, Value>) -> Result<VerifiedIdToken, LoginError> {
+        let secret = Secret::new(HS_SECRET);
+        let algorithms = vec!["HS256".to_owned()];
+        verify_id_token_for(
+            &hs256(&Value::Object(claims)),
+            &json!({"keys": []}),
+            &IdTokenExpectations {
+                issuer: "https://idp.example",
+                client_id: "app",
+                nonce: "n1",
+                algorithms: &algorithms,
+                symmetric_secret: Some(&secret),
+            },
+        )
+    }
+
+    #[test]
+    fn id_token_rules_accept_a_complete_token() {
+        verify_claims(good_claims()).unwrap();
+        let mut claims = good_claims();
+        claims.insert("aud".into(), json!(["app", "api"]));
+        claims.insert("azp".into(), json!("app"));
+        verify_claims(claims).unwrap();
+    }
+
+    #[test]
+    fn id_token_without_sub_or_iat_is_refused() {
+        for (name, expect) in [("sub", "sub"), ("iat", "iat")] {
+            let mut claims = good_claims();
+            claims.remove(name);
+            let err = verify_claims(claims).unwrap_err().to_string();
+            assert!(err.contains(expect), "{name}: {err}");
+        }
+        let mut claims = good_claims();
+        claims.insert("sub".into(), json!(""));
+        let err = verify_claims(claims).unwrap_err().to_string();
+        assert!(err.contains("sub"), "{err}");
+    }
+
+    #[test]
+    fn id_token_with_several_audiences_needs_azp_naming_the_client() {
+        let mut claims = good_claims();
+        claims.insert("aud".into(), json!(["app", "other-app"]));
+        let err = verify_claims(claims.clone()).unwrap_err().to_string();
+        assert!(err.contains("azp"), "{err}");
+        claims.insert("azp".into(), json!("other-app"));
+        let err = verify_claims(claims).unwrap_err().to_string();
+        assert!(err.contains("azp") && err.contains("other-app"), "{err}");
+        // An azp for someone else is refused with a single audience too.
+        let mut claims = good_claims();
+        claims.insert("azp".into(), json!("other-app"));
+        assert!(verify_claims(claims).is_err());
+    }
+
+    #[test]
+    fn id_token_iss_must_be_the_entered_issuer() {
+        let mut claims = good_claims();
+        claims.insert("iss".into(), json!("https://idp.example/"));
+        let err = verify_claims(claims).unwrap_err().to_string();
+        assert!(err.contains("iss"), "{err}");
+    }
+
+    #[test]
+    fn id_token_algorithm_must_be_advertised_and_hs_needs_the_admins_consent() {
+        let token = hs256(&Value::Object(good_claims()));
+        let secret = Secret::new(HS_SECRET);
+        let expect = |algorithms: &'static [&'static str], secret: Option<&Secret>| {
+            let algorithms: Vec<String> = algorithms.iter().map(|a| (*a).to_owned()).collect();
+            verify_id_token_for(
+                &token,
+                &json!({"keys": []}),
+                &IdTokenExpectations {
+                    issuer: "https://idp.example",
+                    client_id: "app",
+                    nonce: "n1",
+                    algorithms: &algorithms,
+                    symmetric_secret: secret,
+                },
+            )
+            .map_err(|err| err.to_string())
+        };
+        // The IdP advertises only RS256: an HS256 token is refused even with the secret.
+        let err = expect(&["RS256"], Some(&secret)).unwrap_err();
+        assert!(err.contains("does not advertise"), "{err}");
+        // Advertised, but the admin did not allow shared-secret tokens.
+        let err = expect(&["RS256", "HS256"], None).unwrap_err();
+        assert!(err.contains("shared-secret"), "{err}");
+        expect(&["RS256", "HS256"], Some(&secret)).unwrap();
     }
 
     /// Sends `GET target` to the listener and returns the status line of the answer.
