@@ -493,3 +493,78 @@ fn entra_issuer_is_built_from_the_tenant_id_and_a_domain_is_marked() {
     assert_eq!(lifetime.value().as_deref(), Some("180 days (6 months)"));
     h.run();
 }
+
+#[path = "support/hostile.rs"]
+#[expect(
+    dead_code,
+    reason = "each test binary uses part of the shared hostile server"
+)]
+mod hostile;
+
+#[test]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "starts the test servers on the step's runtime before the first frame"
+)]
+fn a_token_endpoint_on_another_origin_is_trusted_once_and_kept_in_the_profile() {
+    const SECRET: &str = "ui-confirm-client-secret-0042";
+    let mut state =
+        StepState::new(profile("http://placeholder", "app"), no_browser()).with_secret(SECRET);
+    let other = state.runtime.block_on(hostile::serve_ipv6(|_| {
+        hostile::Reply::json(
+            200,
+            &serde_json::json!({"access_token": "granted", "token_type": "Bearer"}),
+        )
+    }));
+    let other_base = other.base.clone();
+    let issuer = state.runtime.block_on(hostile::serve(move |seen| {
+        if seen.path() == "/jwks" {
+            return hostile::Reply::json(
+                200,
+                &serde_json::json!({"keys": [hostile::public_rsa_key("rsa")]}),
+            );
+        }
+        let mut doc = hostile::document(&seen.base);
+        doc["token_endpoint"] = serde_json::json!(format!("{other_base}/token"));
+        hostile::Reply::json(200, &doc)
+    }));
+    state.profile.sso.issuer.clone_from(&issuer.base);
+    let mut h = step_harness(state);
+    h.step();
+    click(&mut h, Role::Button, "Run the checks");
+    step_until(&mut h, "the OIDC report", |h| {
+        h.state().profile.last_oidc_report.is_some()
+    });
+    h.step();
+    assert!(
+        other.requests().is_empty(),
+        "the secret went out unconfirmed"
+    );
+    assert!(shows(&h, "so the client secret was not sent there"));
+    click(
+        &mut h,
+        Role::Button,
+        &format!("Trust {} for this tenant", other.base),
+    );
+    assert_eq!(
+        h.state().profile.sso.confirmed_endpoint_origins,
+        std::slice::from_ref(&other.base)
+    );
+    assert!(!shows(&h, "so the client secret was not sent there"));
+    // Run again: now the pair goes to the confirmed origin and is accepted there.
+    h.state_mut().profile.last_oidc_report = None;
+    h.step();
+    h.step();
+    click(&mut h, Role::Button, "Run the checks");
+    step_until(&mut h, "the second OIDC report", |h| {
+        h.state().profile.last_oidc_report.is_some()
+    });
+    let report = &h.state().profile.last_oidc_report.as_ref().unwrap().report;
+    assert_eq!(
+        report.finding("oidc.client_auth").map(|f| f.status),
+        Some(Status::Pass),
+        "{}",
+        report.to_text()
+    );
+    assert!(other.requests().iter().any(|seen| seen.path() == "/token"));
+}
