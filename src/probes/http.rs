@@ -486,15 +486,20 @@ impl CredentialRefusal {
     /// What was held back and why, in one sentence; `what` names the credential and the
     /// endpoint ("the client secret and code for the token endpoint").
     pub fn message(&self, what: &str) -> String {
+        format!("{what} was not sent: {}", self.reason())
+    }
+
+    /// Why, as the end of a sentence.
+    pub fn reason(&self) -> String {
         match self {
-            Self::Userinfo => format!(
-                "{what} was not sent: the address has a user name or password in it (user:password@host)"
-            ),
+            Self::Userinfo => {
+                "the address has a user name or password in it (user:password@host)".to_owned()
+            }
             Self::PlainHttp { origin } => format!(
-                "{what} was not sent: {origin} uses plain http to another computer, so it would travel unencrypted"
+                "{origin} uses plain http to another computer, so anything sent there travels unencrypted"
             ),
             Self::OtherOrigin { origin, home } => format!(
-                "{what} was not sent: the endpoint is on {origin}, not on {home} that was entered, and credentials go to another address only once you confirm it"
+                "the endpoint is on {origin}, not on {home} that was entered, and credentials go to another address only once you confirm it"
             ),
         }
     }

@@ -295,16 +295,7 @@ where
     let client = Client::new(policy).map_err(|err| LoginError::Discovery(err.to_string()))?;
     let endpoints = discover(&client, &input.issuer).await?;
     // Checked before the browser opens: a code that could not be redeemed here is no test.
-    let scope = http::CredentialScope::new(
-        &http::parse_url(&endpoints.issuer).map_err(|err| LoginError::Input(err.to_string()))?,
-        &input.allowed_origins,
-    );
-    scope
-        .check(&endpoints.token)
-        .map_err(|refusal| LoginError::Credentials {
-            detail: refusal.message("the code, verifier and client secret for the token endpoint"),
-            fix: refusal.fix(),
-        })?;
+    let scope = credential_scope(&endpoints, input)?;
 
     let (bind, path) = listener_address(input.redirect_uri.as_deref())?;
     let listener = TcpListener::bind(bind)
@@ -395,6 +386,28 @@ where
     })
 }
 
+/// Where this login's credentials may go: the issuer's origin and the confirmed ones; an
+/// error when the token endpoint is not among them.
+fn credential_scope(
+    endpoints: &Endpoints,
+    input: &LoginInput,
+) -> Result<http::CredentialScope, LoginError> {
+    let scope = http::CredentialScope::new(
+        &http::parse_url(&endpoints.issuer).map_err(|err| LoginError::Input(err.to_string()))?,
+        &input.allowed_origins,
+    );
+    scope
+        .check(&endpoints.token)
+        .map_err(|refusal| LoginError::Credentials {
+            detail: format!(
+                "the sign-in was not started, as the code and client secret could not go to the token endpoint: {}",
+                refusal.reason()
+            ),
+            fix: refusal.fix(),
+        })?;
+    Ok(scope)
+}
+
 /// The authorization code of the browser's return, after checking it answers this
 /// sign-in: the IdP's error, a foreign `state`, or another issuer's `iss` stop here.
 pub fn authorization_code(
@@ -447,7 +460,10 @@ async fn discover(client: &Client, issuer: &str) -> Result<Endpoints, LoginError
         .find_map(http::credential_blocker)
     {
         return Err(LoginError::Credentials {
-            detail: refusal.message("the sign-in was not started: the discovery document"),
+            detail: format!(
+                "the sign-in was not started, as the discovery document came from an address no credential may go to: {}",
+                refusal.reason()
+            ),
             fix: refusal.fix(),
         });
     }
