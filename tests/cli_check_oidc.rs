@@ -229,3 +229,87 @@ fn usage_mistakes_exit_2() {
         assert!(output.stdout.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn an_allowed_endpoint_origin_must_be_https_without_a_path() {
+    for (origin, words) in [
+        ("http://tokens.example.com", "plain http"),
+        ("https://tokens.example.com/oauth2/token", "path"),
+    ] {
+        let output = wizard(
+            &[
+                "check",
+                "oidc",
+                "--issuer",
+                "https://idp.example",
+                "--allow-endpoint-origin",
+                origin,
+            ],
+            None,
+        );
+        assert_eq!(code(&output), 2, "{origin}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("--allow-endpoint-origin") && stderr.contains(words),
+            "{origin}: {stderr}"
+        );
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    }
+}
+
+#[path = "support/hostile.rs"]
+#[expect(
+    dead_code,
+    reason = "each test binary uses part of the shared hostile server"
+)]
+mod hostile;
+
+#[test]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "starts the test servers on a runtime of the test's own"
+)]
+fn the_secret_goes_to_another_token_endpoint_origin_only_when_named() {
+    const SECRET: &str = "cli-allow-origin-secret-0042";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let other = runtime.block_on(hostile::serve_ipv6(|_| {
+        hostile::Reply::json(
+            200,
+            &serde_json::json!({"access_token": "granted", "token_type": "Bearer"}),
+        )
+    }));
+    let other_base = other.base.clone();
+    let issuer = runtime.block_on(hostile::serve(move |seen| {
+        if seen.path() == "/jwks" {
+            return hostile::Reply::json(
+                200,
+                &serde_json::json!({"keys": [hostile::public_rsa_key("rsa")]}),
+            );
+        }
+        let mut doc = hostile::document(&seen.base);
+        doc["token_endpoint"] = serde_json::json!(format!("{other_base}/token"));
+        hostile::Reply::json(200, &doc)
+    }));
+    let mut args = vec![
+        "check",
+        "oidc",
+        "--issuer",
+        issuer.base.as_str(),
+        "--client-id",
+        "app",
+        "--client-secret-env",
+        SECRET_VAR,
+        "--json",
+    ];
+    let held_back = wizard(&args, Some(SECRET));
+    assert_eq!(status_of(&json(&held_back), "oidc.client_auth"), "warn");
+    assert!(
+        other.requests().is_empty(),
+        "the secret went out unconfirmed"
+    );
+    args.extend(["--allow-endpoint-origin", other.base.as_str()]);
+    let allowed = wizard(&args, Some(SECRET));
+    assert_eq!(status_of(&json(&allowed), "oidc.client_auth"), "pass");
+    assert!(other.requests().iter().any(|seen| seen.path() == "/token"));
+    assert!(!String::from_utf8_lossy(&allowed.stdout).contains(SECRET));
+}
