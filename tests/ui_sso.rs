@@ -20,7 +20,8 @@ use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
 use sso_scim_wizard::catalog::catalog;
 use sso_scim_wizard::diagnostics::Status;
 use sso_scim_wizard::model::{
-    CredentialKind, CredentialMeta, CredentialOrigin, CredentialState, IdpId, PlatformId, Profile,
+    CredentialKind, CredentialMeta, CredentialOrigin, CredentialState, IdTokenSigning, IdpId,
+    PlatformId, Profile,
 };
 use sso_scim_wizard::secrets::{MemoryStore, Secret, SecretStore, account};
 use sso_scim_wizard::ui::WizardApp;
@@ -567,4 +568,24 @@ fn a_token_endpoint_on_another_origin_is_trusted_once_and_kept_in_the_profile() 
         report.to_text()
     );
     assert!(other.requests().iter().any(|seen| seen.path() == "/token"));
+}
+
+#[test]
+fn shared_secret_id_tokens_are_refused_unless_the_admin_ticks_the_box() {
+    let state = StepState::new(profile("https://idp.example", "app"), no_browser());
+    let mut h = step_harness(state);
+    h.step();
+    assert_eq!(
+        h.state().profile.sso.id_token_signing,
+        IdTokenSigning::PublishedKeys
+    );
+    click(
+        &mut h,
+        Role::CheckBox,
+        "Accept ID tokens signed with the client secret (HS256), only if the IdP is set up that way",
+    );
+    assert_eq!(
+        h.state().profile.sso.id_token_signing,
+        IdTokenSigning::AlsoClientSecret
+    );
 }

@@ -292,6 +292,20 @@ pub struct SsoApp {
     /// this tenant: the IdP's token endpoint may live there, so the client secret, code
     /// and verifier may go there (DESIGN.md, "Where credentials may go").
     pub confirmed_endpoint_origins: Vec<String>,
+    /// Which ID token signatures Test login accepts.
+    pub id_token_signing: IdTokenSigning,
+}
+
+/// Which ID token signatures Test login accepts (OpenID Connect Core §10.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdTokenSigning {
+    /// Only the IdP's published keys (RS256 and similar), as platforms expect.
+    #[default]
+    PublishedKeys,
+    /// Also the client secret (HS256/384/512), when the IdP advertises it; the admin's
+    /// choice for an IdP set up that way.
+    AlsoClientSecret,
 }
 
 /// The SCIM provisioning app, as the admin typed it.

@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 use super::{Step, StepEnv, StepOutcome};
 use crate::catalog::{Platform, SsoProtocol};
 use crate::diagnostics::{Finding, Report, Status, check_ids};
-use crate::model::{Profile, StoredReport};
+use crate::model::{IdTokenSigning, Profile, StoredReport};
 use crate::probes::http::Policy;
 use crate::probes::login::{self, ClaimSource, LoginError, LoginInput, LoginOutcome};
 use crate::probes::oidc::{self, OidcInput};
@@ -306,6 +306,23 @@ impl TestSsoStep {
             )
             .labelled_by(label.id);
         });
+        let mut also_secret = sso.id_token_signing == IdTokenSigning::AlsoClientSecret;
+        if ui
+            .checkbox(
+                &mut also_secret,
+                "Accept ID tokens signed with the client secret (HS256), only if the IdP is set up that way",
+            )
+            .on_hover_text(
+                "Off: only ID tokens signed with the IdP's published keys (RS256 and similar) are accepted, as platforms expect",
+            )
+            .changed()
+        {
+            sso.id_token_signing = if also_secret {
+                IdTokenSigning::AlsoClientSecret
+            } else {
+                IdTokenSigning::PublishedKeys
+            };
+        }
         let redirect = Some(sso.test_redirect_uri.trim()).filter(|uri| !uri.is_empty());
         let redirect_ok = match login::listener_address(redirect) {
             Ok(_) => true,
@@ -371,6 +388,7 @@ impl TestSsoStep {
         input
             .allowed_origins
             .clone_from(&sso.confirmed_endpoint_origins);
+        input.allow_symmetric_id_tokens = sso.id_token_signing == IdTokenSigning::AlsoClientSecret;
         let timeout = input.timeout;
         let secret_account = secret_account(profile);
         let secrets = Arc::clone(env.secrets);
