@@ -224,11 +224,8 @@ impl ProfileStore {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let kept = self.dir.join(format!(
-            "{file_name}.corrupt-{}",
-            now.format("%Y%m%dT%H%M%SZ")
-        ));
-        let kept_at = fs::rename(path, &kept).ok().map(|()| kept);
+        let stem = format!("{file_name}.corrupt-{}", now.format("%Y%m%dT%H%M%SZ"));
+        let kept_at = keep_aside(path, &self.dir, &stem);
         StorageError::Unreadable(UnreadableProfile {
             path: path.to_owned(),
             kept_at,
@@ -415,6 +412,40 @@ pub fn parse_profile(bytes: &[u8]) -> Result<Profile, ProfileParseError> {
     }
 }
 
+/// Moves `path` to `dir/<stem>`, or `<stem>-2`, `<stem>-3`… when that name is taken (two
+/// corrupt versions of one file within the same second, issue #16 item 10). Never
+/// replaces an existing file: the new name is claimed with a hard link, which fails
+/// instead of overwriting, and the original name is removed only after that. Where the
+/// file system has no hard links, a rename to a name checked to be free is the fallback.
+fn keep_aside(path: &Path, dir: &Path, stem: &str) -> Option<PathBuf> {
+    for n in 1..=1000_u32 {
+        let kept = if n == 1 {
+            dir.join(stem)
+        } else {
+            dir.join(format!("{stem}-{n}"))
+        };
+        match fs::hard_link(path, &kept) {
+            Ok(()) => {
+                return if fs::remove_file(path).is_ok() {
+                    Some(kept)
+                } else {
+                    // The bad file is still in place: undo the extra name, report it as left.
+                    let _ = fs::remove_file(&kept);
+                    None
+                };
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(_) => {
+                if fs::symlink_metadata(&kept).is_ok() {
+                    continue;
+                }
+                return fs::rename(path, &kept).ok().map(|()| kept);
+            }
+        }
+    }
+    None
+}
+
 /// Deletes a temp file older than [`STALE_TEMP_AGE`]. Its age is its modification time
 /// against the system clock, not the `now` given to `list`: the file system stamps files
 /// with the system clock, and `now` may be a fixed date in tests.
@@ -492,6 +523,31 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn two_corrupt_versions_in_one_second_are_both_kept() {
+        // Issue #16 item 10: the second set-aside used to rename over the first.
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(tmp.path());
+        fs::create_dir_all(store.dir()).unwrap();
+        let bad = store.path_of("broken-1");
+        let mut kept = Vec::new();
+        for version in [&b"first {"[..], b"second {", b"third {"] {
+            fs::write(&bad, version).unwrap();
+            let err = store.load("broken-1", now()).unwrap_err();
+            let StorageError::Unreadable(problem) = err else {
+                panic!("not set aside: {err}");
+            };
+            kept.push((problem.kept_at.clone().unwrap(), version.to_vec()));
+            assert!(!bad.exists());
+        }
+        for (path, bytes) in &kept {
+            assert_eq!(&fs::read(path).unwrap(), bytes, "{}", path.display());
+        }
+        let names: std::collections::BTreeSet<_> = kept.iter().map(|(p, _)| p.clone()).collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert_eq!(store.list(now()).unwrap().problems.len(), 3);
     }
 
     #[test]
