@@ -828,7 +828,8 @@ fn no_known_secret_value_or_encoding_is_left_in_files_outputs_or_command_lines()
         CredentialOrigin::Imported,
         None,
         Utc::now(),
-    );
+    )
+    .unwrap();
     effects::store_pending(&keyring, &profile.id, &meta, &secret_b).unwrap();
     let pending_id = meta.id.clone();
     assert_eq!(

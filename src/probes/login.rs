@@ -227,6 +227,9 @@ pub enum LoginError {
     /// The ID token did not verify.
     #[error("the ID token did not verify: {0}")]
     IdToken(String),
+    /// No state, nonce or PKCE verifier could be made.
+    #[error("the test login did not start: {0}")]
+    Random(#[from] crate::secrets::RandomError),
 }
 
 fn description_suffix(description: &str) -> String {
@@ -289,9 +292,9 @@ where
     })?;
     let redirect_uri = redirect_uri_for(input.redirect_uri.as_deref(), local, &path);
 
-    let state = random_token(32);
-    let nonce = random_token(32);
-    let verifier = random_token(32);
+    let state = random_token(32)?;
+    let nonce = random_token(32)?;
+    let verifier = random_token(32)?;
     let authorization_url = authorization_url(
         &endpoints.authorization,
         client_id,

@@ -1401,7 +1401,10 @@ async fn check_client_auth(client: &Client, discovery: &Discovery, input: &OidcI
         TokenVerdict::GrantNotAllowed { idp_says } | TokenVerdict::Unclear { idp_says } => idp_says,
     };
 
-    let code = random_token(24);
+    let code = match random_token(24) {
+        Ok(code) => code,
+        Err(err) => return no_dummy_code(&err),
+    };
     let mut pairs = vec![
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),
@@ -1488,20 +1491,22 @@ fn entra_hint(idp_says: &str) -> Option<&'static str> {
     })
 }
 
-/// A random URL-safe string of `bytes` random bytes (state, nonce, verifier, dummy code).
-pub fn random_token(bytes: usize) -> String {
+/// `oidc.client_auth` when the dummy code for the second token request could not be made.
+fn no_dummy_code(err: &crate::secrets::RandomError) -> Finding {
+    Finding::fail(
+        CLIENT_AUTH,
+        format!("The second token request was not sent: {err}"),
+        "Run the checks again; if this keeps happening, the computer's random number generator is broken",
+    )
+}
+
+/// A random URL-safe string of `bytes` random bytes (state, nonce, verifier, dummy code),
+/// or the generator's error: nothing falls back to guessable bytes.
+pub fn random_token(bytes: usize) -> Result<String, crate::secrets::RandomError> {
     use base64::Engine as _;
-    let mut buf = vec![0_u8; bytes];
-    if getrandom::fill(&mut buf).is_err() {
-        // No OS randomness: still unique per call, and the values guard nothing secret.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        for (i, byte) in buf.iter_mut().enumerate() {
-            *byte = nanos.to_le_bytes()[i % 16];
-        }
-    }
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+    let mut buf = zeroize::Zeroizing::new(vec![0_u8; bytes]);
+    crate::secrets::random(&mut buf)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&*buf))
 }
 
 #[cfg(test)]
@@ -1917,8 +1922,11 @@ mod tests {
 
     #[test]
     fn random_tokens_differ() {
-        let a = random_token(32);
+        let a = random_token(32).unwrap();
         assert_eq!(a.len(), 43);
-        assert_ne!(a, random_token(32));
+        assert_ne!(a, random_token(32).unwrap());
+        // A failing generator is an error, not time-derived bytes (issue #16 item 11).
+        let failed = crate::secrets::test_rng::with_failing_rng(|| random_token(32));
+        assert!(failed.is_err(), "{failed:?}");
     }
 }

@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 
 use crate::model::{IdpId, PlatformId, Profile, SCHEMA_VERSION};
+use crate::secrets::RandomError;
 
 /// Environment variable that overrides the config dir.
 pub const CONFIG_DIR_ENV: &str = "SSO_SCIM_WIZARD_CONFIG_DIR";
@@ -58,6 +59,9 @@ pub enum StorageError {
     /// The file exists but could not be parsed; it was moved aside.
     #[error("{}", .0)]
     Unreadable(UnreadableProfile),
+    /// No random id could be made.
+    #[error("could not make a new profile id: {0}")]
+    Random(#[from] RandomError),
     /// An id that cannot name a file.
     #[error("{id:?} is not a valid profile id (letters, digits and '-' only)")]
     BadId {
@@ -312,7 +316,7 @@ impl ProfileStore {
         now: DateTime<Utc>,
     ) -> Result<Profile, StorageError> {
         let profile = Profile::new(
-            self.fresh_id(name),
+            self.fresh_id(name)?,
             name.trim().to_owned(),
             platform,
             idp,
@@ -327,7 +331,7 @@ impl ProfileStore {
     pub fn duplicate(&self, source: &Profile, now: DateTime<Utc>) -> Result<Profile, StorageError> {
         let name = format!("{} (copy)", source.name);
         let mut copy = source.clone();
-        copy.id = self.fresh_id(&name);
+        copy.id = self.fresh_id(&name)?;
         copy.name = name;
         copy.created_at = now;
         copy.updated_at = now;
@@ -342,13 +346,21 @@ impl ProfileStore {
         Ok(copy)
     }
 
-    /// A file-name-safe id from the name plus random hex, unused in this store.
-    pub fn fresh_id(&self, name: &str) -> String {
+    /// A file-name-safe id from the name plus random hex, unused in this store. A failing
+    /// generator is an error (never zeros, never an endless loop over a taken id).
+    pub fn fresh_id(&self, name: &str) -> Result<String, StorageError> {
+        self.fresh_id_with(name, crate::secrets::random)
+    }
+
+    fn fresh_id_with(
+        &self,
+        name: &str,
+        mut random: impl FnMut(&mut [u8]) -> Result<(), RandomError>,
+    ) -> Result<String, StorageError> {
         let slug = slug(name);
-        loop {
+        for _ in 0..64 {
             let mut bytes = [0_u8; 3];
-            // A failing OS RNG leaves zeros; the existence check below still keeps ids unique.
-            let _ = getrandom::fill(&mut bytes);
+            random(&mut bytes)?;
             let suffix: String = bytes.iter().fold(String::new(), |mut hex, b| {
                 use std::fmt::Write as _;
                 let _ = write!(hex, "{b:02x}");
@@ -360,9 +372,10 @@ impl ProfileStore {
                 format!("{slug}-{suffix}")
             };
             if !self.path_of(&id).exists() {
-                return id;
+                return Ok(id);
             }
         }
+        Err(RandomError::repeating().into())
     }
 }
 
@@ -523,6 +536,34 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn fresh_id_reports_a_failing_generator_instead_of_looping() {
+        // Issue #16 item 11: a failing RNG used to leave zeros, and once `x-000000`
+        // existed the loop never ended.
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(tmp.path());
+        let zeros = |buf: &mut [u8]| {
+            buf.fill(0);
+            Ok(())
+        };
+        assert_eq!(store.fresh_id_with("X", zeros).unwrap(), "x-000000");
+        let mut profile = Profile::new(
+            "x-000000".into(),
+            "X".into(),
+            PlatformId::Generic,
+            IdpId::Okta,
+            now(),
+        );
+        profile.name = "X".into();
+        store.save(&profile).unwrap();
+        let stuck = store.fresh_id_with("X", zeros);
+        assert!(matches!(stuck, Err(StorageError::Random(_))), "{stuck:?}");
+        let failed = crate::secrets::test_rng::with_failing_rng(|| {
+            store.create("Y", PlatformId::Generic, IdpId::Okta, now())
+        });
+        assert!(matches!(failed, Err(StorageError::Random(_))), "{failed:?}");
     }
 
     #[test]

@@ -559,7 +559,14 @@ impl RotationScreen {
         origin: CredentialOrigin,
         expires_at: Option<DateTime<Utc>>,
     ) {
-        let meta = effects::pending_meta(env.profile, state, &secret, origin, expires_at, env.now);
+        let meta =
+            match effects::pending_meta(env.profile, state, &secret, origin, expires_at, env.now) {
+                Ok(meta) => meta,
+                Err(err) => {
+                    self.store_task = Task::Done(Err(err.to_string()));
+                    return;
+                }
+            };
         let store = Arc::clone(env.secrets);
         let profile_id = env.profile.id.clone();
         // Only a generated value is revealed: an imported one is already in the admin's hands.

@@ -667,8 +667,21 @@ impl CredentialsStep {
             },
             expires_at,
         };
-        let meta =
-            credential::credential_meta(env.profile, new, &secret, env.now, credential::os_random);
+        let meta = match credential::credential_meta(
+            env.profile,
+            new,
+            &secret,
+            env.now,
+            credential::os_random,
+        ) {
+            Ok(meta) => meta,
+            Err(err) => {
+                self.store_error = Some(StoreError::Other {
+                    reason: err.to_string(),
+                });
+                return;
+            }
+        };
         let pending = Pending { meta, secret };
         self.storing = spawn_put(env, &pending, false, ui.ctx());
         self.pending = Some(pending);
