@@ -120,7 +120,11 @@ pub fn run(command: Command) -> ExitCode {
 
 /// The profile store from the environment, as a usage error when there is none.
 pub(crate) fn store() -> anyhow::Result<ProfileStore> {
-    Ok(ProfileStore::from_env()?)
+    let store = ProfileStore::from_env()?;
+    if let Some(note) = store.repair_permissions() {
+        let _ = writeln!(std::io::stderr(), "note: {note}");
+    }
+    Ok(store)
 }
 
 /// Writes a line to stdout; a closed pipe (`| head`) is not an error worth a panic.

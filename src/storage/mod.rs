@@ -237,14 +237,72 @@ impl ProfileStore {
         })
     }
 
-    /// Writes a profile atomically: temp file in the same folder, fsync, rename, fsync dir.
-    pub fn save(&self, profile: &Profile) -> Result<(), StorageError> {
-        check_id(&profile.id)?;
-        fs::create_dir_all(&self.dir).map_err(|source| StorageError::Io {
+    /// The config dir holding `profiles/`.
+    fn config_dir(&self) -> Option<&Path> {
+        self.dir.parent().filter(|p| !p.as_os_str().is_empty())
+    }
+
+    /// Creates the config dir and `profiles/` readable by this user only (0700 on Unix,
+    /// whatever the umask).
+    fn create_dirs(&self) -> Result<(), StorageError> {
+        let io = |source| StorageError::Io {
             action: "create the profiles folder",
             path: self.dir.clone(),
             source,
-        })?;
+        };
+        if let Some(config) = self.config_dir() {
+            private_dir(config).map_err(io)?;
+        }
+        private_dir(&self.dir).map_err(io)
+    }
+
+    /// Makes the config dir, `profiles/` and the files in it private to this user (0700
+    /// folders, 0600 files) where they are looser, for example after an older version or a
+    /// copy made them readable by others. Returns a note for the admin when something was
+    /// changed, `None` when all was already private (or there is nothing yet). Only the
+    /// mode bits of what this app owns are changed; symlinks are left alone. Unix only.
+    pub fn repair_permissions(&self) -> Option<String> {
+        let mut fixed = 0_usize;
+        let mut failed: Vec<String> = Vec::new();
+        let mut fix = |path: &Path, mode: u32| match tighten(path, mode) {
+            Ok(true) => fixed += 1,
+            Ok(false) => {}
+            Err(err) => failed.push(format!("{} ({err})", path.display())),
+        };
+        if let Some(config) = self.config_dir() {
+            fix(config, 0o700);
+        }
+        fix(&self.dir, 0o700);
+        if let Ok(entries) = fs::read_dir(&self.dir) {
+            for entry in entries.flatten() {
+                if entry.file_type().is_ok_and(|t| t.is_file()) {
+                    fix(&entry.path(), 0o600);
+                }
+            }
+        }
+        let folder = self.config_dir().unwrap_or(&self.dir).display().to_string();
+        let mut note = String::new();
+        if fixed > 0 {
+            note = format!(
+                "Other users on this computer could read your saved tenants; {fixed} {} now readable by you only: {folder}",
+                if fixed == 1 { "item is" } else { "items are" }
+            );
+        }
+        if !failed.is_empty() {
+            if !note.is_empty() {
+                note.push_str(". ");
+            }
+            note.push_str("Could not make these private; change their permissions by hand: ");
+            note.push_str(&failed.join(", "));
+        }
+        (!note.is_empty()).then_some(note)
+    }
+
+    /// Writes a profile atomically: temp file in the same folder, fsync, rename, fsync dir.
+    /// The file is created 0600 (Unix).
+    pub fn save(&self, profile: &Profile) -> Result<(), StorageError> {
+        check_id(&profile.id)?;
+        self.create_dirs()?;
         let json = serde_json::to_vec_pretty(profile).map_err(|err| StorageError::Io {
             action: "encode profile",
             path: self.path_of(&profile.id),
@@ -266,10 +324,14 @@ impl ProfileStore {
             source,
         };
         let write = || -> std::io::Result<()> {
-            let mut file = fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&temp)?;
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&temp)?;
+            // The umask can only take bits away; set the mode outright all the same.
+            #[cfg(unix)]
+            file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
             file.write_all(&json)?;
             file.sync_all()?;
             Ok(())
@@ -425,6 +487,43 @@ pub fn parse_profile(bytes: &[u8]) -> Result<Profile, ProfileParseError> {
     }
 }
 
+/// Creates `dir` (and missing parents) and makes `dir` itself 0700 (Unix).
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    tighten(dir, 0o700).map(|_| ())
+}
+
+/// Clears the mode bits of `path` beyond `mode`; true when something changed. A path
+/// that does not exist, or a symlink, is left alone.
+#[cfg(unix)]
+fn tighten(path: &Path, mode: u32) -> std::io::Result<bool> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(err) => return Err(err),
+    };
+    if meta.file_type().is_symlink() {
+        return Ok(false);
+    }
+    let current = meta.permissions().mode() & 0o7777;
+    let wanted = current & mode;
+    if current == wanted {
+        return Ok(false);
+    }
+    fs::set_permissions(path, fs::Permissions::from_mode(wanted))?;
+    Ok(true)
+}
+
+#[cfg(not(unix))]
+fn tighten(_path: &Path, _mode: u32) -> std::io::Result<bool> {
+    Ok(false)
+}
+
 /// Moves `path` to `dir/<stem>`, or `<stem>-2`, `<stem>-3`… when that name is taken (two
 /// corrupt versions of one file within the same second, issue #16 item 10). Never
 /// replaces an existing file: the new name is claimed with a hard link, which fails
@@ -536,6 +635,54 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn profiles_are_private_whatever_the_umask() {
+        // Issue #16 item 8: folders were 0755 and files 0644 under the usual umask.
+        use std::os::unix::fs::PermissionsExt as _;
+        let tmp = tempfile::tempdir().unwrap();
+        let config = tmp.path().join("config");
+        let store = ProfileStore::at(&config);
+        let profile = store
+            .create("Acme", PlatformId::Generic, IdpId::Okta, now())
+            .unwrap();
+        assert_eq!(mode(&config), 0o700);
+        assert_eq!(mode(store.dir()), 0o700);
+        assert_eq!(mode(&store.path_of(&profile.id)), 0o600);
+
+        // Looser modes left by an older version are repaired, with a note saying so.
+        fs::set_permissions(&config, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::set_permissions(store.dir(), fs::Permissions::from_mode(0o775)).unwrap();
+        fs::set_permissions(
+            store.path_of(&profile.id),
+            fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        let note = store.repair_permissions().unwrap();
+        assert!(
+            note.contains("3 items are now readable by you only"),
+            "{note}"
+        );
+        assert_eq!(mode(&config), 0o700);
+        assert_eq!(mode(store.dir()), 0o700);
+        assert_eq!(mode(&store.path_of(&profile.id)), 0o600);
+        assert_eq!(store.repair_permissions(), None);
+        // Stricter modes are kept as they are.
+        fs::set_permissions(
+            store.path_of(&profile.id),
+            fs::Permissions::from_mode(0o400),
+        )
+        .unwrap();
+        assert_eq!(store.repair_permissions(), None);
+        assert_eq!(mode(&store.path_of(&profile.id)), 0o400);
     }
 
     #[test]
