@@ -41,6 +41,7 @@ fn gui(args: GuiArgs) -> ExitCode {
 }
 
 fn fail(err: &dyn std::fmt::Display) -> ExitCode {
-    let _ = writeln!(std::io::stderr(), "error: {err:#}");
+    let message = sso_scim_wizard::diagnostics::text::printable_lines(&format!("{err:#}"));
+    let _ = writeln!(std::io::stderr(), "error: {message}");
     ExitCode::from(2)
 }

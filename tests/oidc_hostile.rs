@@ -181,3 +181,25 @@ async fn a_secret_echoed_by_the_server_never_reaches_the_report() {
             .contains("bad secret …")
     );
 }
+
+/// Issue #16 item 6: a 404 body with terminal escapes (clear screen, window title, a green
+/// "All checks passed") must reach text output as visible escapes, not as commands.
+#[tokio::test]
+async fn terminal_escapes_in_a_body_are_not_printed_raw() {
+    let words =
+        "\u{1b}[2J\u{1b}[H\u{1b}]0;owned\u{7}\u{1b}[32mAll checks passed\u{1b}[0m\r\u{9b}2K";
+    let body = json!({ "error": "not_found", "error_description": words });
+    let server = hostile::serve(move |_| Reply::json(404, &body)).await;
+    let report = run(&server.base, 5).await;
+    let text = report.to_text();
+    assert!(
+        text.contains("All checks passed"),
+        "the body is still shown: {text}"
+    );
+    for raw in ['\u{1b}', '\u{7}', '\r', '\u{9b}'] {
+        assert!(!text.contains(raw), "{raw:?} printed raw:\n{text:?}");
+    }
+    // JSON keeps the server's words, escaped the JSON way.
+    let json = report.to_json();
+    assert!(json.contains("\\u001b[2J"), "{json}");
+}

@@ -112,7 +112,9 @@ pub fn run(command: Command) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            // Errors can quote a server or a file: printable, like text reports.
+            let message = crate::diagnostics::text::printable_lines(&format!("{err:#}"));
+            let _ = writeln!(std::io::stderr(), "error: {message}");
             ExitCode::from(2)
         }
     }

@@ -3,6 +3,8 @@
 //! This module owns the stable check ids (scripts and monitoring depend on them) and the
 //! text and JSON renderings of a [`Report`]. It does no I/O and never reads the clock.
 
+pub mod text;
+
 use serde::{Deserialize, Serialize};
 
 /// Outcome of one check.
@@ -210,21 +212,24 @@ impl Report {
     pub fn to_text(&self) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
-        let _ = writeln!(out, "{} check of {}", self.kind_label(), self.target);
+        // Details and targets carry server text: each field is made printable here, the
+        // one place every text report passes through.
+        let p = text::printable;
+        let _ = writeln!(out, "{} check of {}", self.kind_label(), p(&self.target));
         for finding in self.by_severity() {
             let _ = writeln!(
                 out,
                 "{} {:<8} {} ({})",
                 finding.status.icon(),
                 finding.status.label(),
-                finding.title,
-                finding.id
+                p(&finding.title),
+                p(&finding.id)
             );
             if !finding.detail.is_empty() {
-                let _ = writeln!(out, "    {}", finding.detail);
+                let _ = writeln!(out, "    {}", p(&finding.detail));
             }
             if !finding.fix.is_empty() && finding.status != Status::Pass {
-                let _ = writeln!(out, "    How to fix: {}", finding.fix);
+                let _ = writeln!(out, "    How to fix: {}", p(&finding.fix));
             }
         }
         let _ = writeln!(out, "{}", self.summary.line());
