@@ -174,3 +174,35 @@ async fn a_write_probe_whose_delete_fails_reports_the_user_left_behind() {
     assert_eq!(finding(&report, "scim.write.duplicate").0, Status::Fail);
     assert!(!report.to_json().contains(TOKEN));
 }
+
+/// Issue #16 item 5: a token echoed across the 200-character cut of a SCIM error's
+/// `detail` leaves no prefix behind.
+#[tokio::test]
+async fn a_token_echoed_across_the_cut_leaves_no_prefix() {
+    let base = serve(|seen| {
+        let echoed = seen.authorization().unwrap_or_default().to_owned();
+        let padding = "x".repeat(180);
+        scim_json(
+            401,
+            &json!({"schemas": [scim::ERROR_SCHEMA], "status": "401", "detail": format!("{padding} {echoed}")}),
+        )
+    })
+    .await;
+    let report = check(&base, Policy::default()).await;
+    let (_, text) = finding(&report, "scim.auth");
+    assert!(!report.to_json().contains(&TOKEN[..8]), "{text}");
+    assert!(text.contains("[token removed]"), "{text}");
+}
+
+/// Issue #15: a token that is an ordinary word is not cut out of the server's sentence.
+#[tokio::test]
+async fn a_word_token_does_not_eat_the_servers_words() {
+    let base = serve(|_| error(401, "the token is missing, wrong, revoked or expired")).await;
+    let input = ScimInput::new(&base, Some(Secret::new("wrong")), PlatformId::Generic);
+    let report = scim::check(&input, Policy::default(), &|_| {}).await;
+    let text = &report
+        .finding("scim.auth")
+        .unwrap_or_else(|| panic!("no scim.auth:\n{}", report.to_text()))
+        .detail;
+    assert!(text.contains("missing, wrong, revoked"), "{text}");
+}

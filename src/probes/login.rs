@@ -664,7 +664,7 @@ async fn redeem(
         .await
         .map_err(|err| LoginError::Token(err.to_string()))?;
     let scrub = |text: String| match secret {
-        Some(secret) => oidc::redact(&text, secret),
+        Some(secret) => oidc::redactor(Some(secret), Some(client_id)).redact(&text),
         None => text,
     };
     if !response.status.is_success() {

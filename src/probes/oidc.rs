@@ -16,6 +16,7 @@ use std::time::Instant;
 use serde_json::{Map, Value};
 use url::Url;
 
+use crate::diagnostics::text::Redactor;
 use crate::diagnostics::{Finding, Report, ReportKind};
 use crate::probes::http::{self, Client, HttpError, Policy, Request, Response};
 use crate::secrets::Secret;
@@ -91,7 +92,7 @@ pub async fn check(
     let mut run = Run {
         findings: Vec::new(),
         progress,
-        secret: input.client_secret.as_ref(),
+        redactor: redactor(input.client_secret.as_ref(), input.client_id.as_deref()),
     };
 
     let started = Instant::now();
@@ -198,34 +199,35 @@ pub async fn check(
 struct Run<'a> {
     findings: Vec<Finding>,
     progress: &'a (dyn Fn(&Finding) + Send + Sync),
-    secret: Option<&'a Secret>,
+    redactor: Redactor,
 }
 
 impl Run<'_> {
     fn push(&mut self, finding: Finding, started: Instant) {
         let mut finding = finding
             .with_duration_ms(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
-        if let Some(secret) = self.secret {
-            finding.detail = redact(&finding.detail, secret);
-            finding.fix = redact(&finding.fix, secret);
+        if !self.redactor.is_empty() {
+            finding.detail = self.redactor.redact(&finding.detail);
+            finding.fix = self.redactor.redact(&finding.fix);
         }
         (self.progress)(&finding);
         self.findings.push(finding);
     }
 }
 
-/// Replaces every occurrence of the secret (and its form-encoded spelling) with `…`.
+/// What removes the client secret from findings: every spelling of it (raw, URL-encoded,
+/// base64 of the secret and of `client_id:secret`, cut-off tails), replaced with `…`.
+pub fn redactor(secret: Option<&Secret>, client_id: Option<&str>) -> Redactor {
+    let mut redactor = Redactor::new("…");
+    if let Some(secret) = secret {
+        redactor.add(secret.expose(), client_id);
+    }
+    redactor
+}
+
+/// Replaces every spelling of the secret with `…` (see [`redactor`]).
 pub fn redact(text: &str, secret: &Secret) -> String {
-    let raw = secret.expose();
-    if raw.is_empty() {
-        return text.to_owned();
-    }
-    let mut out = text.replace(raw, "…");
-    let encoded: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
-    if encoded != raw {
-        out = out.replace(&encoded, "…");
-    }
-    out
+    redactor(Some(secret), None).redact(text)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ use reqwest::header::HeaderValue;
 use serde_json::{Value, json};
 use url::Url;
 
+use crate::diagnostics::text::Redactor;
 use crate::diagnostics::{Finding, Report, ReportKind, Status, check_ids};
 use crate::model::PlatformId;
 use crate::probes::http::{Client, HttpError, Policy, Request, Response};
@@ -288,8 +289,8 @@ struct Run<'a> {
     /// Why the remaining checks could not run (used for every id still missing at the end).
     skip_reason: String,
     progress: &'a (dyn Fn(&Finding) + Send + Sync),
-    /// Token spellings that must never appear in a finding.
-    redact: Vec<String>,
+    /// Removes every spelling of the token from findings.
+    redactor: Redactor,
 }
 
 /// One request and what came back, for the latency and content-type checks.
@@ -325,20 +326,13 @@ impl<'a> Run<'a> {
         policy: Policy,
         progress: &'a (dyn Fn(&Finding) + Send + Sync),
     ) -> Self {
-        let mut redact = Vec::new();
+        // Very short values would blank out ordinary words (issue #15); the redactor
+        // ignores them, and `scim.token_format` flags them as too short anyway.
+        let mut redactor = Redactor::new("[token removed]");
         if let Some(token) = &input.token {
             let raw = token.expose();
-            for spelling in [
-                raw.to_owned(),
-                raw.trim().to_owned(),
-                rules::cleaned_token(raw),
-            ] {
-                // Very short values would blank out ordinary words; they are flagged as
-                // too short by `scim.token_format` anyway.
-                if spelling.chars().count() >= 4 && !redact.contains(&spelling) {
-                    redact.push(spelling);
-                }
-            }
+            redactor.add(raw, None);
+            redactor.add(&zeroize::Zeroizing::new(rules::cleaned_token(raw)), None);
         }
         Self {
             client: Client::new(policy).ok(),
@@ -349,7 +343,7 @@ impl<'a> Run<'a> {
             findings: Vec::new(),
             skip_reason: String::new(),
             progress,
-            redact,
+            redactor,
         }
     }
 
@@ -408,13 +402,9 @@ impl<'a> Run<'a> {
 
     /// Adds a finding: scrubs the token, reports progress, keeps it.
     fn emit(&mut self, mut finding: Finding) {
-        for spelling in &self.redact {
-            if finding.detail.contains(spelling.as_str()) {
-                finding.detail = finding.detail.replace(spelling.as_str(), "[token removed]");
-            }
-            if finding.fix.contains(spelling.as_str()) {
-                finding.fix = finding.fix.replace(spelling.as_str(), "[token removed]");
-            }
+        if !self.redactor.is_empty() {
+            finding.detail = self.redactor.redact(&finding.detail);
+            finding.fix = self.redactor.redact(&finding.fix);
         }
         (self.progress)(&finding);
         self.findings.push(finding);
