@@ -236,6 +236,112 @@ fn percent_encode_all(value: &str) -> String {
     out
 }
 
+/// Query parameter names whose values are credentials in URLs people paste: signed-URL
+/// signatures, API keys, authorization codes, passwords, secrets, tokens.
+const URL_SECRET_PARAMS: &[&str] = &[
+    "sig",
+    "signature",
+    "key",
+    "apikey",
+    "api_key",
+    "code",
+    "pwd",
+    "pass",
+    "password",
+    "secret",
+    "client_secret",
+    "token",
+    "access_token",
+    "id_token",
+    "refresh_token",
+    "auth",
+    "x-amz-signature",
+    "x-goog-signature",
+];
+
+/// True when a query parameter called `name` holds a credential.
+fn is_url_secret_param(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    URL_SECRET_PARAMS.contains(&name.as_str())
+        || name.ends_with("_token")
+        || name.ends_with("_secret")
+        || name.ends_with("password")
+}
+
+/// True when `url` carries a user name or password (`https://user:pass@host/`): a
+/// finding wherever a URL is entered (issue #16 item 7).
+pub fn has_userinfo(url: &url::Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
+}
+
+/// Every `http://` or `https://` URL in `text` without its userinfo and with the values
+/// of credential query parameters (`sig`, `key`, `code`, `pwd`, `password`, `secret`,
+/// `token`…) replaced by `label`; `None` when nothing had to change.
+pub fn strip_url_credentials(text: &str, label: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut rest = text;
+    while let Some(start) = find_url_start(rest) {
+        out.push_str(&rest[..start]);
+        let candidate = &rest[start..];
+        let end = candidate
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+            .unwrap_or(candidate.len());
+        let raw = &candidate[..end];
+        match clean_url(raw, label) {
+            Some(clean) => {
+                out.push_str(&clean);
+                changed = true;
+            }
+            None => out.push_str(raw),
+        }
+        rest = &candidate[end..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+fn find_url_start(text: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    match (lower.find("http://"), lower.find("https://")) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The URL with credentials removed, or `None` when it has none (or does not parse).
+fn clean_url(raw: &str, label: &str) -> Option<String> {
+    let mut url = url::Url::parse(raw).ok()?;
+    let mut changed = false;
+    if has_userinfo(&url) {
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        changed = true;
+    }
+    if url.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if pairs
+            .iter()
+            .any(|(k, v)| is_url_secret_param(k) && !v.is_empty() && v != label)
+        {
+            let mut query = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in &pairs {
+                if is_url_secret_param(k) && !v.is_empty() {
+                    query.append_pair(k, label);
+                } else {
+                    query.append_pair(k, v);
+                }
+            }
+            url.set_query(Some(&query.finish()));
+            changed = true;
+        }
+    }
+    changed.then(|| url.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,5 +417,24 @@ mod tests {
         assert!(is_secret_like("abcdefghijklmnopq"));
         assert!(is_secret_like("s3cr~t+x"));
         assert!(!format!("{:?}", redactor()).contains("Zq8"));
+    }
+
+    #[test]
+    fn url_credentials_are_stripped() {
+        let text = "issuer https://admin:hunter2@idp.example.com/o?sig=abc&x=1&Password=p&code=q, and http://h/p?token=t.";
+        let out = strip_url_credentials(text, "[redacted]").unwrap();
+        for gone in ["admin", "hunter2", "abc", "=p&", "code=q", "token=t"] {
+            assert!(!out.contains(gone), "{gone} in {out}");
+        }
+        assert!(
+            out.contains("https://idp.example.com/o?sig=%5Bredacted%5D&x=1"),
+            "{out}"
+        );
+        assert_eq!(
+            strip_url_credentials("https://idp.example.com/a?x=1", "[redacted]"),
+            None
+        );
+        assert!(has_userinfo(&url::Url::parse("https://u@h/").unwrap()));
+        assert!(!has_userinfo(&url::Url::parse("https://h/").unwrap()));
     }
 }
