@@ -14,6 +14,13 @@ use sso_scim_wizard::storage::ProfileStore;
 use sso_scim_wizard::ui::{self, Launch};
 
 fn main() -> ExitCode {
+    // Before anything can hold a secret. Failing to is not worth refusing to run.
+    if let Err(err) = sso_scim_wizard::secrets::disable_core_dumps() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: core dumps could not be turned off ({err})"
+        );
+    }
     let cli = Cli::parse();
     match cli.command {
         None => gui(GuiArgs::default()),

@@ -107,6 +107,24 @@ pub(crate) mod test_rng {
     }
 }
 
+/// Turns core dumps off for this process (soft and hard limit 0), so a crash never
+/// writes typed, fetched or stored secrets to disk (issue #16 item 9). Called first
+/// thing by the binary. A no-op where there is no such limit.
+pub fn disable_core_dumps() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, setrlimit};
+        setrlimit(
+            Resource::Core,
+            Rlimit {
+                current: Some(0),
+                maximum: Some(0),
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// Service name under which every secret is stored in the OS keyring.
 pub const SERVICE: &str = "sso-scim-wizard";
 
@@ -267,6 +285,15 @@ pub fn masked(last4: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn core_dumps_are_off_after_start() {
+        // nextest runs each test in its own process, so this limits only this test.
+        disable_core_dumps().unwrap();
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Core);
+        assert_eq!((limit.current, limit.maximum), (Some(0), Some(0)));
+    }
 
     #[test]
     fn debug_never_shows_the_value() {
