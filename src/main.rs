@@ -14,6 +14,13 @@ use sso_scim_wizard::storage::ProfileStore;
 use sso_scim_wizard::ui::{self, Launch};
 
 fn main() -> ExitCode {
+    // Before anything can hold a secret. Failing to is not worth refusing to run.
+    if let Err(err) = sso_scim_wizard::secrets::disable_core_dumps() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: core dumps could not be turned off ({err})"
+        );
+    }
     let cli = Cli::parse();
     match cli.command {
         None => gui(GuiArgs::default()),
@@ -41,6 +48,7 @@ fn gui(args: GuiArgs) -> ExitCode {
 }
 
 fn fail(err: &dyn std::fmt::Display) -> ExitCode {
-    let _ = writeln!(std::io::stderr(), "error: {err:#}");
+    let message = sso_scim_wizard::diagnostics::text::printable_lines(&format!("{err:#}"));
+    let _ = writeln!(std::io::stderr(), "error: {message}");
     ExitCode::from(2)
 }

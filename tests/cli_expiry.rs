@@ -235,3 +235,37 @@ fn a_bad_date_or_an_unreadable_profile_exits_2() {
     assert_eq!(json["credentials"].as_array().unwrap().len(), 1);
     assert!(String::from_utf8_lossy(&output.stderr).contains("could not be read"));
 }
+
+#[cfg(unix)]
+#[test]
+fn world_readable_profiles_are_made_private_on_start_with_a_note() {
+    // Issue #16 item 8: an older build left 0755 folders and 0644 files.
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let tmp = tempfile::tempdir().unwrap();
+    seed(tmp.path(), &[("Acme", Vec::new())]);
+    let store = ProfileStore::at(tmp.path());
+    let file = std::fs::read_dir(store.dir())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    for (path, loose) in [(tmp.path(), 0o755), (store.dir(), 0o755), (&file, 0o644)] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(loose)).unwrap();
+    }
+    let output = expiry(tmp.path(), &["--json", "--at", AT]);
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("now readable by you only"), "{stderr}");
+    assert_eq!(mode(tmp.path()), 0o700);
+    assert_eq!(mode(store.dir()), 0o700);
+    assert_eq!(mode(&file), 0o600);
+    // Once private, nothing more is said.
+    let again = expiry(tmp.path(), &["--json", "--at", AT]);
+    assert!(
+        again.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}

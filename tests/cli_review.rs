@@ -429,3 +429,41 @@ fn bundle_from_the_cli_holds_no_planted_secret() {
     let missing = run(tmp.path(), &["bundle", "--profile", "nobody", "--out", "-"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+/// Issue #16 item 6: a stored finding with terminal escapes from a server does not drive
+/// the terminal when the checklist is printed.
+#[test]
+fn checklist_text_shows_terminal_escapes_instead_of_sending_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ProfileStore::at(tmp.path());
+    let mut profile = planted_profile(tmp.path());
+    profile.last_oidc_report = Some(StoredReport {
+        checked_at: Utc::now(),
+        report: Report::new(
+            ReportKind::Oidc,
+            profile.sso.issuer.clone(),
+            vec![Finding::fail(
+                "oidc.discovery_fetch",
+                "HTTP 404; the server says: \u{1b}[2J\u{1b}]0;owned\u{7}All checks passed",
+                "check the issuer",
+            )],
+        ),
+    });
+    store.save(&profile).unwrap();
+    for format in ["text", "md", "html"] {
+        let output = run(
+            tmp.path(),
+            &["checklist", "--profile", &profile.id, "--format", format],
+        );
+        assert_eq!(output.status.code(), Some(0), "{format}");
+        let text = stdout(&output);
+        assert!(
+            text.contains("All checks passed"),
+            "{format}: the finding is shown"
+        );
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{format}: raw escapes in {text:?}"
+        );
+    }
+}

@@ -498,3 +498,101 @@ async fn test_login_requires_the_documents_issuer_to_be_the_entered_one() {
     assert!(matches!(err, LoginError::Discovery(_)), "{err:?}");
     assert!(err.to_string().contains("https://evil.example"), "{err}");
 }
+
+/// Issue #16 item 6: a 404 body with terminal escapes (clear screen, window title, a green
+/// "All checks passed") must reach text output as visible escapes, not as commands.
+#[tokio::test]
+async fn terminal_escapes_in_a_body_are_not_printed_raw() {
+    let words =
+        "\u{1b}[2J\u{1b}[H\u{1b}]0;owned\u{7}\u{1b}[32mAll checks passed\u{1b}[0m\r\u{9b}2K";
+    let body = json!({ "error": "not_found", "error_description": words });
+    let server = hostile::serve(move |_| Reply::json(404, &body)).await;
+    let report = run(&server.base, 5).await;
+    let text = report.to_text();
+    assert!(
+        text.contains("All checks passed"),
+        "the body is still shown: {text}"
+    );
+    for raw in ['\u{1b}', '\u{7}', '\r', '\u{9b}'] {
+        assert!(!text.contains(raw), "{raw:?} printed raw:\n{text:?}");
+    }
+    // JSON keeps the server's words, escaped the JSON way.
+    let json = report.to_json();
+    assert!(json.contains("\\u001b[2J"), "{json}");
+}
+
+/// Issue #16 item 5: the echo of an `Authorization: Basic` header (base64 of
+/// `id:secret`), of a form-encoded secret, and of a secret pushed across the 300-character
+/// cut of `error_description` all stay out of the report.
+#[tokio::test]
+async fn basic_encoded_and_cut_echoes_never_reach_the_report() {
+    const SECRET: &str = "Zq8~vR2.pLk4_mW9xT6+nB3q";
+    let server = hostile::serve(|seen| match seen.path() {
+        "/token" => {
+            let header = seen.authorization().unwrap_or_default().to_owned();
+            let raw = String::from_utf8_lossy(&seen.raw).into_owned();
+            let body = raw.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+            let padding = "x".repeat(290);
+            Reply::json(
+                401,
+                &json!({"error": "invalid_client", "error_description": format!("{padding} {SECRET} got {header} and {body}")}),
+            )
+        }
+        "/jwks" => json_reply(&json!({"keys": [hostile::public_rsa_key("rsa")]})),
+        _ => json_reply(&hostile::document(&seen.base)),
+    })
+    .await;
+    let input = OidcInput {
+        issuer: server.base.clone(),
+        client_id: Some("my-app".to_owned()),
+        client_secret: Some(sso_scim_wizard::secrets::Secret::new(SECRET)),
+        ..OidcInput::default()
+    };
+    let report = oidc::check(&input, Policy::with_timeout_secs(5), &|_| {}).await;
+    let detail = finding(&report, "oidc.client_auth").detail.clone();
+    let json = report.to_json();
+    for leftover in ["Zq8~vR2.", "Zq8%7EvR2."] {
+        assert!(!json.contains(leftover), "{leftover} in {detail}");
+    }
+    // The Basic header, however the server spells it back.
+    let id_secret = format!("{}:{}", "my-app", urlencode(SECRET));
+    let basic = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, id_secret);
+    assert!(!json.contains(&basic[..12]), "{detail}");
+}
+
+fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// Issue #16 item 5, the short end: however little of the secret is left before the
+/// 300-character cut (here 1 to 4 characters), none of it reaches the report, since the
+/// answer is redacted whole before it is shortened.
+#[tokio::test]
+async fn a_secret_cut_after_its_first_characters_leaves_nothing() {
+    const SECRET: &str = "Zq8~vR2.pLk4_mW9xT6+nB3q";
+    for pad in [295_usize, 296, 298, 299] {
+        let server = hostile::serve(move |seen| match seen.path() {
+            "/token" => Reply::json(
+                401,
+                &json!({"error": "invalid_client", "error_description": format!("{} {SECRET}", "x".repeat(pad))}),
+            ),
+            "/jwks" => json_reply(&json!({"keys": [hostile::public_rsa_key("rsa")]})),
+            _ => json_reply(&hostile::document(&seen.base)),
+        })
+        .await;
+        let input = OidcInput {
+            issuer: server.base.clone(),
+            client_id: Some("my-app".to_owned()),
+            client_secret: Some(sso_scim_wizard::secrets::Secret::new(SECRET)),
+            ..OidcInput::default()
+        };
+        let report = oidc::check(&input, Policy::with_timeout_secs(5), &|_| {}).await;
+        let detail = finding(&report, "oidc.client_auth").detail.clone();
+        let kept = 299 - pad;
+        let prefix = format!("x {}", &SECRET[..kept.max(1)]);
+        assert!(
+            !detail.contains(&prefix),
+            "pad {pad}: {prefix:?} in {detail}"
+        );
+    }
+}

@@ -172,7 +172,8 @@ fn create_pending(profile: &mut Profile, store: &dyn SecretStore, secret: &Secre
         CredentialOrigin::Imported,
         None,
         Utc::now(),
-    );
+    )
+    .unwrap();
     effects::store_pending(store, &profile.id, &meta, secret).unwrap();
     let id = meta.id.clone();
     assert_eq!(

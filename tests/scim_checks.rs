@@ -320,7 +320,7 @@ async fn the_write_probe_passes_and_leaves_exactly_the_users_there_were() {
     let Some((base, token)) = server() else {
         return;
     };
-    let probe_id = scim::new_probe_id();
+    let probe_id = scim::new_probe_id().unwrap();
     let plan = WriteProbePlan::new(&probe_id);
     // Other test binaries add and remove their own users on the same server at the same
     // time, so "the users there were" is judged on a bystander this test owns: the probe

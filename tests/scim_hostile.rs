@@ -221,3 +221,57 @@ async fn a_base_url_with_a_password_in_it_sends_nothing() {
     );
     assert_eq!(server.requests().len(), 0, "a request was made");
 }
+
+/// Issue #16 item 5: a token echoed across the 200-character cut of a SCIM error's
+/// `detail` leaves no prefix behind.
+#[tokio::test]
+async fn a_token_echoed_across_the_cut_leaves_no_prefix() {
+    let base = serve(|seen| {
+        let echoed = seen.authorization().unwrap_or_default().to_owned();
+        let padding = "x".repeat(180);
+        scim_json(
+            401,
+            &json!({"schemas": [scim::ERROR_SCHEMA], "status": "401", "detail": format!("{padding} {echoed}")}),
+        )
+    })
+    .await;
+    let report = check(&base, Policy::default()).await;
+    let (_, text) = finding(&report, "scim.auth");
+    assert!(!report.to_json().contains(&TOKEN[..8]), "{text}");
+    // Redacted before the quote is cut, so the cut may fall inside the marker itself.
+    assert!(text.contains("[token remov"), "{text}");
+}
+
+/// Issue #15: a token that is an ordinary word is not cut out of the server's sentence.
+#[tokio::test]
+async fn a_word_token_does_not_eat_the_servers_words() {
+    let base = serve(|_| error(401, "the token is missing, wrong, revoked or expired")).await;
+    let input = ScimInput::new(&base, Some(Secret::new("wrong")), PlatformId::Generic);
+    let report = scim::check(&input, Policy::default(), &|_| {}).await;
+    let text = &report
+        .finding("scim.auth")
+        .unwrap_or_else(|| panic!("no scim.auth:\n{}", report.to_text()))
+        .detail;
+    assert!(text.contains("missing, wrong, revoked"), "{text}");
+}
+
+/// Issue #16 item 5, the short end: a token whose first 1 to 4 characters fall before the
+/// 200-character quote's cut leaves none of them behind.
+#[tokio::test]
+async fn a_token_cut_after_its_first_characters_leaves_nothing() {
+    for pad in [195_usize, 197, 198] {
+        let base = serve(move |seen| {
+            let echoed = seen.authorization().unwrap_or_default().trim_start_matches("Bearer ").to_owned();
+            scim_json(
+                401,
+                &json!({"schemas": [scim::ERROR_SCHEMA], "status": "401", "detail": format!("{} {echoed}", "y".repeat(pad))}),
+            )
+        })
+        .await;
+        let report = check(&base, Policy::default()).await;
+        let (_, text) = finding(&report, "scim.auth");
+        let kept = 199 - pad;
+        let prefix = format!("y {}", &TOKEN[..kept]);
+        assert!(!text.contains(&prefix), "pad {pad}: {prefix:?} in {text}");
+    }
+}

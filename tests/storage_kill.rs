@@ -1,9 +1,15 @@
-//! Crash safety of profile saves: a child process saves profiles in a loop through the
-//! real [`ProfileStore::save`] (temp file, fsync, rename) and is killed with SIGKILL at a
-//! random moment, many times. After each kill every profile file must be exactly the
+//! Atomicity of profile saves under a killed process: a child process saves profiles in
+//! a loop through the real [`ProfileStore::save`] (temp file, fsync, rename) and is
+//! killed with SIGKILL at a random moment, many times. After each kill every profile file must be exactly the
 //! version it had before the save that was cut short or exactly the one that save was
 //! writing: never torn, empty or unreadable. Temp files the killed saves leave behind are
 //! never listed as profiles or as problems, and `list` deletes them once they are stale.
+//!
+//! What this proves is atomicity, not durability: SIGKILL stops the process, but the
+//! kernel still writes out what the process handed it, so a save that was cut short can
+//! only be "not renamed yet". Whether a saved profile survives a power cut (the fsyncs
+//! of the file and the folder) is not tested here; that would need a power-cut
+//! simulation such as a dm-flakey device (issue #16).
 //!
 //! The child is this test binary run again (`current_exe`) with only the ignored test
 //! [`child_saver`] selected; it works the same under `cargo test` and `cargo nextest`.

@@ -144,3 +144,25 @@ fn delete_asks_first_and_escape_cancels() {
     });
     assert!(!store.path_of(&profile.id).exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn world_readable_profiles_are_made_private_and_the_window_says_so() {
+    // Issue #16 item 8: the window repairs looser modes on start, with a note.
+    use std::os::unix::fs::PermissionsExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let profiles = tmp.path().join("profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    let file = profiles.join("acme-1234.json");
+    std::fs::write(&file, b"{\"schema_version\": 1, \"name\": \"half a file").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&profiles, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let mut h = harness(tmp.path());
+    step_until(&mut h, "the permissions note", |h| {
+        h.query_by_label_contains("now readable by you only")
+            .is_some()
+    });
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&profiles), 0o700);
+}

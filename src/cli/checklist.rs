@@ -79,6 +79,9 @@ pub fn run(args: &ChecklistArgs) -> anyhow::Result<ExitCode> {
         let review = ChecklistReview::blank(catalog, platform, idp);
         checklist::render(&review, None, now, format)
     };
+    // Stored findings carry server text: no control character reaches a terminal or a
+    // file that is later shown in one.
+    let text = crate::diagnostics::text::printable_lines(&text);
     match &args.out {
         Some(path) => {
             std::fs::write(path, text.as_bytes())

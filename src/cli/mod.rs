@@ -112,7 +112,9 @@ pub fn run(command: Command) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            // Errors can quote a server or a file: printable, like text reports.
+            let message = crate::diagnostics::text::printable_lines(&format!("{err:#}"));
+            let _ = writeln!(std::io::stderr(), "error: {message}");
             ExitCode::from(2)
         }
     }
@@ -120,7 +122,11 @@ pub fn run(command: Command) -> ExitCode {
 
 /// The profile store from the environment, as a usage error when there is none.
 pub(crate) fn store() -> anyhow::Result<ProfileStore> {
-    Ok(ProfileStore::from_env()?)
+    let store = ProfileStore::from_env()?;
+    if let Some(note) = store.repair_permissions() {
+        let _ = writeln!(std::io::stderr(), "note: {note}");
+    }
+    Ok(store)
 }
 
 /// Writes a line to stdout; a closed pipe (`| head`) is not an error worth a panic.

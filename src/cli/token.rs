@@ -123,7 +123,7 @@ pub fn run(command: &TokenCommand) -> anyhow::Result<ExitCode> {
         origin,
         expires_at,
     };
-    let meta = credential::credential_meta(&profile, new, &secret, now, credential::os_random);
+    let meta = credential::credential_meta(&profile, new, &secret, now, credential::os_random)?;
     let account = account(&profile.id, &meta.id);
     keyring.put(&account, &secret)?;
     let summary = format!(

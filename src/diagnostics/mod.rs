@@ -3,6 +3,8 @@
 //! This module owns the stable check ids (scripts and monitoring depend on them) and the
 //! text and JSON renderings of a [`Report`]. It does no I/O and never reads the clock.
 
+pub mod text;
+
 use serde::{Deserialize, Serialize};
 
 /// Outcome of one check.
@@ -163,7 +165,20 @@ pub struct Report {
 
 impl Report {
     /// Builds a report and its summary.
-    pub fn new(kind: ReportKind, target: impl Into<String>, checks: Vec<Finding>) -> Self {
+    pub fn new(kind: ReportKind, target: impl Into<String>, mut checks: Vec<Finding>) -> Self {
+        // A report is saved, printed and exported: a URL in it never keeps a user name,
+        // password or credential query value, whatever a check quoted (issue #16 item 7).
+        let scrub = |text: &mut String| {
+            if let Some(clean) = text::strip_url_credentials(text, "[removed]") {
+                *text = clean;
+            }
+        };
+        let mut target = target.into();
+        scrub(&mut target);
+        for finding in &mut checks {
+            scrub(&mut finding.detail);
+            scrub(&mut finding.fix);
+        }
         let mut summary = Summary::default();
         for finding in &checks {
             match finding.status {
@@ -177,7 +192,7 @@ impl Report {
             tool: "sso-scim-wizard".to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             kind,
-            target: target.into(),
+            target,
             checks,
             summary,
         }
@@ -210,21 +225,24 @@ impl Report {
     pub fn to_text(&self) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
-        let _ = writeln!(out, "{} check of {}", self.kind_label(), self.target);
+        // Details and targets carry server text: each field is made printable here, the
+        // one place every text report passes through.
+        let p = text::printable;
+        let _ = writeln!(out, "{} check of {}", self.kind_label(), p(&self.target));
         for finding in self.by_severity() {
             let _ = writeln!(
                 out,
                 "{} {:<8} {} ({})",
                 finding.status.icon(),
                 finding.status.label(),
-                finding.title,
-                finding.id
+                p(&finding.title),
+                p(&finding.id)
             );
             if !finding.detail.is_empty() {
-                let _ = writeln!(out, "    {}", finding.detail);
+                let _ = writeln!(out, "    {}", p(&finding.detail));
             }
             if !finding.fix.is_empty() && finding.status != Status::Pass {
-                let _ = writeln!(out, "    How to fix: {}", finding.fix);
+                let _ = writeln!(out, "    How to fix: {}", p(&finding.fix));
             }
         }
         let _ = writeln!(out, "{}", self.summary.line());
@@ -375,5 +393,23 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), count);
+    }
+
+    #[test]
+    fn reports_never_keep_url_credentials() {
+        let report = Report::new(
+            ReportKind::Scim,
+            "https://admin:hunter2@scim.example.com/scim/v2",
+            vec![Finding::fail(
+                "scim.base_url",
+                "GET https://u:hunter2@x.example/Users?sig=abc123 failed",
+                "see https://x.example/?token=zzz",
+            )],
+        );
+        let json = report.to_json();
+        for leaked in ["hunter2", "admin", "abc123", "zzz"] {
+            assert!(!json.contains(leaked), "{leaked} kept: {json}");
+        }
+        assert_eq!(report.target, "https://scim.example.com/scim/v2");
     }
 }

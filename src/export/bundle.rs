@@ -270,6 +270,19 @@ fn is_run_char(c: char) -> bool {
 /// was found. `random_runs` also removes long runs that mix upper case, lower case and
 /// digits, as generated tokens and client secrets do.
 pub fn scrub_text(text: &str, random_runs: bool) -> Option<String> {
+    // URL userinfo and credential query values first (issue #16 item 7); the run rules
+    // below then see `[redacted]` where they were.
+    let urls = crate::diagnostics::text::strip_url_credentials(text, REDACTED);
+    let text = urls.as_deref().unwrap_or(text);
+    let scrubbed = scrub_runs(text, random_runs);
+    match (urls.is_some(), scrubbed) {
+        (_, Some(scrubbed)) => Some(scrubbed),
+        (true, None) => Some(text.to_owned()),
+        (false, None) => None,
+    }
+}
+
+fn scrub_runs(text: &str, random_runs: bool) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut changed = false;
     let mut previous_run: Option<&str> = None;

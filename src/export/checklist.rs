@@ -943,6 +943,42 @@ mod tests {
     }
 
     #[test]
+    fn exports_and_bundles_drop_url_credentials() {
+        // Issue #16 item 7: userinfo and sig/key/code/pwd/… query values survived.
+        let catalog = crate::catalog::catalog();
+        let mut profile = profile();
+        profile.sso.issuer = "https://AdmUser8:Hunter2pw@idp.example.com/t?sig=SigValue9".into();
+        profile.scim.base_url =
+            "https://app.example.com/scim/v2?key=KeyValue7&pwd=PwdValue5".into();
+        profile.sso.registered_redirect_uri = "http://127.0.0.1:8400/cb?code=CodeValue3".into();
+        let review = ChecklistReview::for_profile(catalog, &profile);
+        let bundle = crate::export::bundle::to_json(&crate::export::bundle::BundleInput {
+            profile: &profile,
+            catalog,
+            now: at(3),
+            keyring: None,
+            note: "see https://u:NotePass1@example.com/x?token=NoteTok2",
+        });
+        let exports = [Format::Text, Format::Markdown, Format::Html]
+            .map(|format| render(&review, Some(&profile), at(3), format));
+        for text in exports.iter().chain([&bundle]) {
+            for secret in [
+                "AdmUser8",
+                "Hunter2pw",
+                "SigValue9",
+                "KeyValue7",
+                "PwdValue5",
+                "CodeValue3",
+                "NotePass1",
+                "NoteTok2",
+            ] {
+                assert!(!text.contains(secret), "{secret} left in:\n{text}");
+            }
+            assert!(text.contains("idp.example.com/t"), "{text}");
+        }
+    }
+
+    #[test]
     fn exports_escape_profile_text() {
         let catalog = crate::catalog::catalog();
         let profile = profile();

@@ -127,8 +127,9 @@ pub enum HttpError {
     },
 }
 
-/// A request to send.
-#[derive(Debug, Clone)]
+/// A request to send. `Debug` shows the body's length only: a form body can hold a
+/// `client_secret`, a code or a PKCE verifier (issue #16 item 9).
+#[derive(Clone)]
 pub struct Request {
     /// Method.
     pub method: Method,
@@ -142,6 +143,27 @@ pub struct Request {
     pub headers: HeaderMap,
     /// Body bytes, if any.
     pub body: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Self {
+            method,
+            url,
+            bearer,
+            basic,
+            headers,
+            body,
+        } = self;
+        f.debug_struct("Request")
+            .field("method", method)
+            .field("url", &url.as_str())
+            .field("bearer", bearer)
+            .field("basic", &basic.as_ref().map(|(id, secret)| (id, secret)))
+            .field("headers", &headers.keys().collect::<Vec<_>>())
+            .field("body", &body.as_ref().map(|b| format!("{} bytes", b.len())))
+            .finish()
+    }
 }
 
 impl Request {
@@ -723,6 +745,25 @@ fn tls_reason(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn request_debug_never_shows_a_form_body_or_credentials() {
+        let url = Url::parse("https://idp.example.com/token").unwrap();
+        let mut request = Request::form(
+            url,
+            &[
+                ("client_secret", "form-secret-1234"),
+                ("code", "the-code-5678"),
+            ],
+        );
+        request.basic = Some(("app".into(), Secret::new("basic-secret-9012")));
+        let shown = format!("{request:?}");
+        for secret in ["form-secret-1234", "the-code-5678", "basic-secret-9012"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("bytes"), "{shown}");
+    }
+
     use super::*;
 
     #[test]

@@ -244,6 +244,9 @@ pub enum LoginError {
         /// What to do.
         fix: String,
     },
+    /// No state, nonce or PKCE verifier could be made.
+    #[error("the test login did not start: {0}")]
+    Random(#[from] crate::secrets::RandomError),
 }
 
 fn description_suffix(description: &str) -> String {
@@ -310,9 +313,9 @@ where
     })?;
     let redirect_uri = redirect_uri_for(input.redirect_uri.as_deref(), local, &path);
 
-    let state = random_token(32);
-    let nonce = random_token(32);
-    let verifier = random_token(32);
+    let state = random_token(32)?;
+    let nonce = random_token(32)?;
+    let verifier = random_token(32)?;
     let authorization_url = authorization_url(
         &endpoints.authorization,
         client_id,
@@ -792,7 +795,7 @@ async fn redeem(
         .await
         .map_err(|err| LoginError::Token(err.to_string()))?;
     let scrub = |text: String| match secret {
-        Some(secret) => oidc::redact(&text, secret),
+        Some(secret) => oidc::redactor(Some(secret), Some(client_id)).redact(&text),
         None => text,
     };
     if !response.status.is_success() {

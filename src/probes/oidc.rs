@@ -16,6 +16,7 @@ use std::time::Instant;
 use serde_json::{Map, Value};
 use url::Url;
 
+use crate::diagnostics::text::Redactor;
 use crate::diagnostics::{Finding, Report, ReportKind};
 use crate::probes::http::{
     self, Client, CredentialRefusal, CredentialScope, HttpError, Policy, Request, Response,
@@ -117,7 +118,7 @@ pub async fn check_with_refusals(
     let mut run = Run {
         findings: Vec::new(),
         progress,
-        secret: input.client_secret.as_ref(),
+        redactor: redactor(input.client_secret.as_ref(), input.client_id.as_deref()),
     };
 
     let started = Instant::now();
@@ -297,16 +298,16 @@ fn refused_client_auth_finding(refusal: &CredentialRefusal) -> Finding {
 struct Run<'a> {
     findings: Vec<Finding>,
     progress: &'a (dyn Fn(&Finding) + Send + Sync),
-    secret: Option<&'a Secret>,
+    redactor: Redactor,
 }
 
 impl Run<'_> {
     fn push(&mut self, finding: Finding, started: Instant) {
         let mut finding = finding
             .with_duration_ms(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
-        if let Some(secret) = self.secret {
-            finding.detail = redact(&finding.detail, secret);
-            finding.fix = redact(&finding.fix, secret);
+        if !self.redactor.is_empty() {
+            finding.detail = self.redactor.redact(&finding.detail);
+            finding.fix = self.redactor.redact(&finding.fix);
         }
         (self.progress)(&finding);
         self.findings.push(finding);
@@ -321,18 +322,19 @@ impl Run<'_> {
     }
 }
 
-/// Replaces every occurrence of the secret (and its form-encoded spelling) with `…`.
+/// What removes the client secret from findings: every spelling of it (raw, URL-encoded,
+/// base64 of the secret and of `client_id:secret`, cut-off tails), replaced with `…`.
+pub fn redactor(secret: Option<&Secret>, client_id: Option<&str>) -> Redactor {
+    let mut redactor = Redactor::new("…");
+    if let Some(secret) = secret {
+        redactor.add(secret.expose(), client_id);
+    }
+    redactor
+}
+
+/// Replaces every spelling of the secret with `…` (see [`redactor`]).
 pub fn redact(text: &str, secret: &Secret) -> String {
-    let raw = secret.expose();
-    if raw.is_empty() {
-        return text.to_owned();
-    }
-    let mut out = text.replace(raw, "…");
-    let encoded: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
-    if encoded != raw {
-        out = out.replace(&encoded, "…");
-    }
-    out
+    redactor(Some(secret), None).redact(text)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1561,10 +1563,14 @@ async fn check_client_auth(client: &Client, discovery: &Discovery, input: &OidcI
     if let Some(scope) = client_credentials_scope(&token_endpoint) {
         pairs.push(("scope", scope));
     }
+    // The server's answers are redacted whole, before anything is parsed or shortened
+    // (DESIGN.md, "Network policy"): an echo cut in half leaves no prefix behind.
+    let echo = redactor(Some(secret), Some(client_id));
     let first = send_token(
         client,
         token_request(token_endpoint.clone(), method, client_id, secret, &pairs),
         Grant::ClientCredentials,
+        &echo,
     )
     .await;
     let first_says = match first {
@@ -1583,7 +1589,10 @@ async fn check_client_auth(client: &Client, discovery: &Discovery, input: &OidcI
         TokenVerdict::GrantNotAllowed { idp_says } | TokenVerdict::Unclear { idp_says } => idp_says,
     };
 
-    let code = random_token(24);
+    let code = match random_token(24) {
+        Ok(code) => code,
+        Err(err) => return no_dummy_code(&err),
+    };
     let mut pairs = vec![
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),
@@ -1600,6 +1609,7 @@ async fn check_client_auth(client: &Client, discovery: &Discovery, input: &OidcI
         client,
         token_request(token_endpoint, method, client_id, secret, &pairs),
         Grant::DummyCode,
+        &echo,
     )
     .await;
     match second {
@@ -1623,11 +1633,19 @@ async fn check_client_auth(client: &Client, discovery: &Discovery, input: &OidcI
     }
 }
 
-async fn send_token(client: &Client, request: Request, grant: Grant) -> TokenVerdict {
+async fn send_token(
+    client: &Client,
+    request: Request,
+    grant: Grant,
+    echo: &Redactor,
+) -> TokenVerdict {
     match client.send(request).await {
-        Ok(response) => classify_token_response(response.status.as_u16(), &response.body, grant),
+        Ok(response) => {
+            let body = echo.redact(&String::from_utf8_lossy(&response.body));
+            classify_token_response(response.status.as_u16(), body.as_bytes(), grant)
+        }
         Err(err) => TokenVerdict::Unclear {
-            idp_says: err.to_string(),
+            idp_says: echo.redact(&err.to_string()),
         },
     }
 }
@@ -1670,20 +1688,22 @@ fn entra_hint(idp_says: &str) -> Option<&'static str> {
     })
 }
 
-/// A random URL-safe string of `bytes` random bytes (state, nonce, verifier, dummy code).
-pub fn random_token(bytes: usize) -> String {
+/// `oidc.client_auth` when the dummy code for the second token request could not be made.
+fn no_dummy_code(err: &crate::secrets::RandomError) -> Finding {
+    Finding::fail(
+        CLIENT_AUTH,
+        format!("The second token request was not sent: {err}"),
+        "Run the checks again; if this keeps happening, the computer's random number generator is broken",
+    )
+}
+
+/// A random URL-safe string of `bytes` random bytes (state, nonce, verifier, dummy code),
+/// or the generator's error: nothing falls back to guessable bytes.
+pub fn random_token(bytes: usize) -> Result<String, crate::secrets::RandomError> {
     use base64::Engine as _;
-    let mut buf = vec![0_u8; bytes];
-    if getrandom::fill(&mut buf).is_err() {
-        // No OS randomness: still unique per call, and the values guard nothing secret.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        for (i, byte) in buf.iter_mut().enumerate() {
-            *byte = nanos.to_le_bytes()[i % 16];
-        }
-    }
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+    let mut buf = zeroize::Zeroizing::new(vec![0_u8; bytes]);
+    crate::secrets::random(&mut buf)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&*buf))
 }
 
 #[cfg(test)]
@@ -2099,8 +2119,11 @@ mod tests {
 
     #[test]
     fn random_tokens_differ() {
-        let a = random_token(32);
+        let a = random_token(32).unwrap();
         assert_eq!(a.len(), 43);
-        assert_ne!(a, random_token(32));
+        assert_ne!(a, random_token(32).unwrap());
+        // A failing generator is an error, not time-derived bytes (issue #16 item 11).
+        let failed = crate::secrets::test_rng::with_failing_rng(|| random_token(32));
+        assert!(failed.is_err(), "{failed:?}");
     }
 }

@@ -20,10 +20,11 @@ use reqwest::header::HeaderValue;
 use serde_json::{Value, json};
 use url::Url;
 
+use crate::diagnostics::text::Redactor;
 use crate::diagnostics::{Finding, Report, ReportKind, Status, check_ids};
 use crate::model::PlatformId;
 use crate::probes::http::{Client, HttpError, Policy, Request, Response};
-use crate::secrets::Secret;
+use crate::secrets::{RandomError, Secret};
 use crate::wizard::scim::{self as rules, Gravity};
 
 /// RFC 7644 §3.4.2 list response schema.
@@ -138,9 +139,9 @@ impl WriteProbePlan {
     }
 }
 
-/// A fresh random probe id: 12 lower-case hex digits.
-pub fn new_probe_id() -> String {
-    hex(&random_bytes::<6>())
+/// A fresh random probe id: 12 lower-case hex digits, or the generator's error.
+pub fn new_probe_id() -> Result<String, RandomError> {
+    Ok(hex(&random_bytes::<6>()?))
 }
 
 /// A SCIM error body (RFC 7644 §3.12), decoded.
@@ -281,14 +282,15 @@ struct Run<'a> {
     client: Option<Client>,
     base: Option<Url>,
     write_probe: bool,
-    probe_id: String,
+    /// The probe id, or why none could be made (reported by the write probe).
+    probe_id: Result<String, RandomError>,
     exchanges: Vec<Exchange>,
     findings: Vec<Finding>,
     /// Why the remaining checks could not run (used for every id still missing at the end).
     skip_reason: String,
     progress: &'a (dyn Fn(&Finding) + Send + Sync),
-    /// Token spellings that must never appear in a finding.
-    redact: Vec<String>,
+    /// Removes every spelling of the token from findings.
+    redactor: Redactor,
 }
 
 /// One request and what came back, for the latency and content-type checks.
@@ -324,31 +326,24 @@ impl<'a> Run<'a> {
         policy: Policy,
         progress: &'a (dyn Fn(&Finding) + Send + Sync),
     ) -> Self {
-        let mut redact = Vec::new();
+        // Very short values would blank out ordinary words (issue #15); the redactor
+        // ignores them, and `scim.token_format` flags them as too short anyway.
+        let mut redactor = Redactor::new("[token removed]");
         if let Some(token) = &input.token {
             let raw = token.expose();
-            for spelling in [
-                raw.to_owned(),
-                raw.trim().to_owned(),
-                rules::cleaned_token(raw),
-            ] {
-                // Very short values would blank out ordinary words; they are flagged as
-                // too short by `scim.token_format` anyway.
-                if spelling.chars().count() >= 4 && !redact.contains(&spelling) {
-                    redact.push(spelling);
-                }
-            }
+            redactor.add(raw, None);
+            redactor.add(&zeroize::Zeroizing::new(rules::cleaned_token(raw)), None);
         }
         Self {
             client: Client::new(policy).ok(),
             base: None,
             write_probe: input.write_probe,
-            probe_id: input.probe_id.clone().unwrap_or_else(new_probe_id),
+            probe_id: input.probe_id.clone().map_or_else(new_probe_id, Ok),
             exchanges: Vec::new(),
             findings: Vec::new(),
             skip_reason: String::new(),
             progress,
-            redact,
+            redactor,
         }
     }
 
@@ -387,20 +382,29 @@ impl<'a> Run<'a> {
         self.check_not_found_error(&token).await;
         self.check_schemas(&token).await;
         if self.write_probe {
-            let plan = WriteProbePlan::new(&self.probe_id);
-            self.write_probe(&token, &plan).await;
+            match self.probe_id.clone() {
+                Ok(probe_id) => {
+                    let plan = WriteProbePlan::new(&probe_id);
+                    self.write_probe(&token, &plan).await;
+                }
+                Err(err) => {
+                    self.skip_reason = format!("no probe user name could be made: {err}");
+                    let (id, _) = check_ids::SCIM_WRITE[0];
+                    self.emit(Finding::fail(
+                        id,
+                        format!("The write probe did not run: {err}"),
+                        "Run the checks again; if this keeps happening, the computer's random number generator is broken",
+                    ));
+                }
+            }
         }
     }
 
     /// Adds a finding: scrubs the token, reports progress, keeps it.
     fn emit(&mut self, mut finding: Finding) {
-        for spelling in &self.redact {
-            if finding.detail.contains(spelling.as_str()) {
-                finding.detail = finding.detail.replace(spelling.as_str(), "[token removed]");
-            }
-            if finding.fix.contains(spelling.as_str()) {
-                finding.fix = finding.fix.replace(spelling.as_str(), "[token removed]");
-            }
+        if !self.redactor.is_empty() {
+            finding.detail = self.redactor.redact(&finding.detail);
+            finding.fix = self.redactor.redact(&finding.fix);
         }
         (self.progress)(&finding);
         self.findings.push(finding);
@@ -496,7 +500,19 @@ impl<'a> Run<'a> {
             request = request.bearer(token.clone());
         }
         let started = Instant::now();
-        let result = client.send(request).await;
+        let mut result = client.send(request).await;
+        // What the server says is redacted whole before anything parses, quotes or
+        // shortens it (DESIGN.md, "Network policy"): an echoed token cut in half by a
+        // 200-character quote leaves no prefix behind.
+        if let Ok(response) = &mut result
+            && !self.redactor.is_empty()
+            && let Ok(text) = std::str::from_utf8(&response.body)
+        {
+            let redacted = self.redactor.redact(text);
+            if redacted != text {
+                response.body = redacted.into_bytes();
+            }
+        }
         let elapsed_ms = match &result {
             Ok(response) => response.elapsed_ms(),
             Err(_) => millis(started),
@@ -532,7 +548,9 @@ impl<'a> Run<'a> {
             .as_ref()
             .and_then(crate::probes::http::credential_blocker);
         if let Some(refusal) = &blocker {
-            let userinfo = matches!(refusal, crate::probes::http::CredentialRefusal::Userinfo);
+            // The SCIM app's own rules already name a user name in the URL; say it once.
+            let userinfo = matches!(refusal, crate::probes::http::CredentialRefusal::Userinfo)
+                && !issues.contains(&rules::BaseUrlIssue::Userinfo);
             let mut detail = messages;
             let mut fix = fixes;
             if userinfo {
@@ -812,7 +830,13 @@ impl<'a> Run<'a> {
         let started = Instant::now();
         // Entra's Test Connection asks for a user that cannot exist and expects an empty
         // list back: `GET /Users?filter=userName eq "<random>"`.
-        let user_name = format!("{PROBE_USER_PREFIX}{}", uuid_like());
+        let user_name = match uuid_like() {
+            Ok(random) => format!("{PROBE_USER_PREFIX}{random}"),
+            Err(err) => {
+                self.emit(random_failed(ID, &err));
+                return;
+            }
+        };
         let filter = format!("userName eq \"{user_name}\"");
         let result = self
             .call(
@@ -871,7 +895,13 @@ impl<'a> Run<'a> {
     async fn check_not_found_error(&mut self, token: &Secret) {
         const ID: &str = "scim.not_found_error";
         let started = Instant::now();
-        let id = uuid_like();
+        let id = match uuid_like() {
+            Ok(id) => id,
+            Err(err) => {
+                self.emit(random_failed(ID, &err));
+                return;
+            }
+        };
         let result = self
             .call(Method::GET, &["Users", &id], &[], Some(token), None)
             .await;
@@ -2152,18 +2182,19 @@ fn millis(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-fn random_bytes<const N: usize>() -> [u8; N] {
+fn random_bytes<const N: usize>() -> Result<[u8; N], RandomError> {
     let mut bytes = [0u8; N];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness: the value only has to be unlikely to collide with a real user.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        for (i, byte) in bytes.iter_mut().enumerate() {
-            *byte = (nanos >> ((i % 16) * 8)).to_le_bytes()[0] ^ u8::try_from(i % 256).unwrap_or(0);
-        }
-    }
-    bytes
+    crate::secrets::random(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// A check that could not run because no random value could be made.
+fn random_failed(id: &str, err: &RandomError) -> Finding {
+    Finding::fail(
+        id,
+        format!("The check did not run: {err}"),
+        "Run the checks again; if this keeps happening, the computer's random number generator is broken",
+    )
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -2174,16 +2205,16 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// A random id shaped like a UUID (8-4-4-4-12), which servers that validate ids accept.
-fn uuid_like() -> String {
-    let h = hex(&random_bytes::<16>());
-    format!(
+fn uuid_like() -> Result<String, RandomError> {
+    let h = hex(&random_bytes::<16>()?);
+    Ok(format!(
         "{}-{}-{}-{}-{}",
         &h[..8],
         &h[8..12],
         &h[12..16],
         &h[16..20],
         &h[20..]
-    )
+    ))
 }
 
 #[cfg(test)]
@@ -2256,15 +2287,20 @@ mod tests {
 
     #[test]
     fn probe_ids_are_random_hex() {
-        let a = new_probe_id();
+        let a = new_probe_id().unwrap();
         assert_eq!(a.len(), 12);
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
-        assert_ne!(a, new_probe_id());
-        let u = uuid_like();
+        assert_ne!(a, new_probe_id().unwrap());
+        let u = uuid_like().unwrap();
         assert_eq!(
             u.split('-').map(str::len).collect::<Vec<_>>(),
             [8, 4, 4, 4, 12]
         );
+        // No fall-back to time-derived bytes when the generator fails (issue #16 item 11).
+        crate::secrets::test_rng::with_failing_rng(|| {
+            assert!(new_probe_id().is_err());
+            assert!(uuid_like().is_err());
+        });
     }
 
     #[test]

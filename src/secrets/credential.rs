@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::{Secret, parse_account};
+use super::{RandomError, Secret, parse_account};
 use crate::catalog::{Idp, Platform, TokenIssuer};
 use crate::model::{
     CredentialKind, CredentialMeta, CredentialOrigin, CredentialState, HistoryEntry, IdpId, Profile,
@@ -155,8 +155,8 @@ pub fn credential_meta(
     new: NewCredential,
     secret: &Secret,
     now: DateTime<Utc>,
-    random: impl FnMut() -> u32,
-) -> CredentialMeta {
+    random: impl FnMut() -> Result<u32, RandomError>,
+) -> Result<CredentialMeta, RandomError> {
     let NewCredential {
         kind,
         label,
@@ -168,8 +168,8 @@ pub fn credential_meta(
         trimmed if trimmed.len() == label.len() => label,
         trimmed => trimmed.to_owned(),
     };
-    CredentialMeta {
-        id: fresh_credential_id(profile, kind, random),
+    Ok(CredentialMeta {
+        id: fresh_credential_id(profile, kind, random)?,
         kind,
         label,
         origin,
@@ -179,29 +179,35 @@ pub fn credential_meta(
         last_verified_at: None,
         state: CredentialState::Active,
         session_only: false,
-    }
+    })
 }
 
-/// A credential id unused in `profile`: `<kind>-<6 hex digits>`.
+/// A credential id unused in `profile`: `<kind>-<6 hex digits>`. A generator that fails,
+/// or keeps giving ids that are taken, is an error instead of an endless loop.
 pub fn fresh_credential_id(
     profile: &Profile,
     kind: CredentialKind,
-    mut random: impl FnMut() -> u32,
-) -> String {
-    loop {
-        let id = format!("{}-{:06x}", kind.as_str(), random() & 0x00ff_ffff);
+    mut random: impl FnMut() -> Result<u32, RandomError>,
+) -> Result<String, RandomError> {
+    for _ in 0..ID_ATTEMPTS {
+        let id = format!("{}-{:06x}", kind.as_str(), random()? & 0x00ff_ffff);
         if profile.credential(&id).is_none() {
-            return id;
+            return Ok(id);
         }
     }
+    Err(RandomError::repeating())
 }
 
-/// Six random hex digits' worth from the OS RNG, for [`credential_meta`]. A failing RNG
-/// gives 0; [`fresh_credential_id`] still keeps ids unique within the profile.
-pub fn os_random() -> u32 {
+/// How many taken ids [`fresh_credential_id`] tries before it blames the generator: with
+/// 2²⁴ suffixes and a handful of credentials, a working one needs more than one try about
+/// once in a million.
+const ID_ATTEMPTS: usize = 64;
+
+/// Six random hex digits' worth from the OS RNG, for [`credential_meta`].
+pub fn os_random() -> Result<u32, RandomError> {
     let mut bytes = [0_u8; 4];
-    let _ = getrandom::fill(&mut bytes);
-    u32::from_le_bytes(bytes)
+    super::random(&mut bytes)?;
+    Ok(u32::from_le_bytes(bytes))
 }
 
 /// Adds a stored credential to the profile and makes it the one in use for its kind (the
@@ -466,7 +472,7 @@ mod tests {
             origin: CredentialOrigin::Generated,
             expires_at: Some(now() + Duration::days(30)),
         };
-        let meta = credential_meta(&profile, new, &secret, now(), || 0x00ab_cdef);
+        let meta = credential_meta(&profile, new, &secret, now(), || Ok(0x00ab_cdef)).unwrap();
         assert_eq!(meta.id, "scim-token-abcdef");
         assert_eq!(meta.label, "SCIM token 2026-11-23");
         assert_eq!(meta.last4, "wxyz");
@@ -486,9 +492,30 @@ mod tests {
         let mut calls = 0;
         let id = fresh_credential_id(&profile, CredentialKind::ScimToken, || {
             calls += 1;
-            if calls == 1 { 0x00ab_cdef } else { 0x0012_3456 }
-        });
+            Ok(if calls == 1 { 0x00ab_cdef } else { 0x0012_3456 })
+        })
+        .unwrap();
         assert_eq!(id, "scim-token-123456");
+
+        // A generator stuck on a taken value is an error, not an endless loop (issue #16
+        // item 11: a failing RNG used to give 0 every time).
+        let stuck = fresh_credential_id(&profile, CredentialKind::ScimToken, || Ok(0x00ab_cdef));
+        assert!(stuck.is_err(), "{stuck:?}");
+        let failed = crate::secrets::test_rng::with_failing_rng(|| {
+            credential_meta(
+                &profile,
+                NewCredential {
+                    kind: CredentialKind::ScimToken,
+                    label: String::new(),
+                    origin: CredentialOrigin::Generated,
+                    expires_at: None,
+                },
+                &secret,
+                now(),
+                os_random,
+            )
+        });
+        assert!(failed.is_err(), "{failed:?}");
 
         assert!(in_use(&profile, "scim-token-abcdef"));
         let removed = detach(&mut profile, "scim-token-abcdef", now()).unwrap();
@@ -513,7 +540,7 @@ mod tests {
             origin: CredentialOrigin::Imported,
             expires_at: None,
         };
-        let meta = credential_meta(&profile, new, &secret, now(), || 1);
+        let meta = credential_meta(&profile, new, &secret, now(), || Ok(1)).unwrap();
         attach(&mut profile, meta, now());
         let accounts = vec![
             "acme-1/scim-token-000001".to_owned(),

@@ -16,21 +16,16 @@ pub const TOKEN_BYTES: usize = 32;
 /// Characters in a generated token: 32 bytes in unpadded base64url.
 pub const TOKEN_CHARS: usize = 43;
 
-/// The operating system's random number generator failed.
-#[derive(Debug, thiserror::Error)]
-#[error("the operating system's random number generator failed ({reason}); try again")]
-pub struct GenerateError {
-    reason: String,
-}
+/// The operating system's random number generator failed (the same error as
+/// [`super::random`]).
+pub type GenerateError = super::RandomError;
 
 /// A new token: [`TOKEN_BYTES`] bytes from the OS CSPRNG in unpadded base64url
 /// (`A–Z a–z 0–9 - _`), [`TOKEN_CHARS`] characters. Nothing in that alphabet needs
 /// escaping in a URL, a form field, JSON or an HTTP header.
 pub fn generate_token() -> Result<Secret, GenerateError> {
     let mut bytes = Zeroizing::new([0_u8; TOKEN_BYTES]);
-    getrandom::fill(bytes.as_mut_slice()).map_err(|err| GenerateError {
-        reason: err.to_string(),
-    })?;
+    super::random(bytes.as_mut_slice())?;
     // Room for the whole encoding up front, so the buffer is never reallocated (and the
     // old one left behind unzeroized).
     let mut text = Zeroizing::new(String::with_capacity(TOKEN_CHARS + 1));

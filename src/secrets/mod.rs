@@ -54,6 +54,77 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// The operating system's random number generator failed. Nothing falls back to weaker
+/// bytes (time, zeros): the caller stops and reports this (issue #16 item 11).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the operating system's random number generator failed ({reason}); try again")]
+pub struct RandomError {
+    reason: String,
+}
+
+impl RandomError {
+    /// The generator kept giving values that were already taken.
+    pub fn repeating() -> Self {
+        Self {
+            reason: "it kept returning values already in use".to_owned(),
+        }
+    }
+}
+
+/// Fills `buf` from the OS random number generator: the one source of random values in
+/// the app (tokens, PKCE verifier, state, nonce, ids, probe names). Never fails open.
+pub fn random(buf: &mut [u8]) -> Result<(), RandomError> {
+    #[cfg(test)]
+    if test_rng::failing() {
+        return Err(RandomError {
+            reason: "simulated failure".to_owned(),
+        });
+    }
+    getrandom::fill(buf).map_err(|err| RandomError {
+        reason: err.to_string(),
+    })
+}
+
+/// Unit tests make [`random`] fail on their own thread, to see each caller report it.
+#[cfg(test)]
+pub(crate) mod test_rng {
+    use std::cell::Cell;
+
+    thread_local! {
+        static FAILING: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub(crate) fn failing() -> bool {
+        FAILING.with(Cell::get)
+    }
+
+    /// Runs `f` with the generator failing on this thread.
+    pub(crate) fn with_failing_rng<T>(f: impl FnOnce() -> T) -> T {
+        FAILING.with(|c| c.set(true));
+        let out = f();
+        FAILING.with(|c| c.set(false));
+        out
+    }
+}
+
+/// Turns core dumps off for this process (soft and hard limit 0), so a crash never
+/// writes typed, fetched or stored secrets to disk (issue #16 item 9). Called first
+/// thing by the binary. A no-op where there is no such limit.
+pub fn disable_core_dumps() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, setrlimit};
+        setrlimit(
+            Resource::Core,
+            Rlimit {
+                current: Some(0),
+                maximum: Some(0),
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// Service name under which every secret is stored in the OS keyring.
 pub const SERVICE: &str = "sso-scim-wizard";
 
@@ -214,6 +285,15 @@ pub fn masked(last4: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn core_dumps_are_off_after_start() {
+        // nextest runs each test in its own process, so this limits only this test.
+        disable_core_dumps().unwrap();
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Core);
+        assert_eq!((limit.current, limit.maximum), (Some(0), Some(0)));
+    }
 
     #[test]
     fn debug_never_shows_the_value() {

@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 
 use crate::model::{IdpId, PlatformId, Profile, SCHEMA_VERSION};
+use crate::secrets::RandomError;
 
 /// Environment variable that overrides the config dir.
 pub const CONFIG_DIR_ENV: &str = "SSO_SCIM_WIZARD_CONFIG_DIR";
@@ -58,6 +59,9 @@ pub enum StorageError {
     /// The file exists but could not be parsed; it was moved aside.
     #[error("{}", .0)]
     Unreadable(UnreadableProfile),
+    /// No random id could be made.
+    #[error("could not make a new profile id: {0}")]
+    Random(#[from] RandomError),
     /// An id that cannot name a file.
     #[error("{id:?} is not a valid profile id (letters, digits and '-' only)")]
     BadId {
@@ -224,11 +228,8 @@ impl ProfileStore {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let kept = self.dir.join(format!(
-            "{file_name}.corrupt-{}",
-            now.format("%Y%m%dT%H%M%SZ")
-        ));
-        let kept_at = fs::rename(path, &kept).ok().map(|()| kept);
+        let stem = format!("{file_name}.corrupt-{}", now.format("%Y%m%dT%H%M%SZ"));
+        let kept_at = keep_aside(path, &self.dir, &stem);
         StorageError::Unreadable(UnreadableProfile {
             path: path.to_owned(),
             kept_at,
@@ -236,14 +237,72 @@ impl ProfileStore {
         })
     }
 
-    /// Writes a profile atomically: temp file in the same folder, fsync, rename, fsync dir.
-    pub fn save(&self, profile: &Profile) -> Result<(), StorageError> {
-        check_id(&profile.id)?;
-        fs::create_dir_all(&self.dir).map_err(|source| StorageError::Io {
+    /// The config dir holding `profiles/`.
+    fn config_dir(&self) -> Option<&Path> {
+        self.dir.parent().filter(|p| !p.as_os_str().is_empty())
+    }
+
+    /// Creates the config dir and `profiles/` readable by this user only (0700 on Unix,
+    /// whatever the umask).
+    fn create_dirs(&self) -> Result<(), StorageError> {
+        let io = |source| StorageError::Io {
             action: "create the profiles folder",
             path: self.dir.clone(),
             source,
-        })?;
+        };
+        if let Some(config) = self.config_dir() {
+            private_dir(config).map_err(io)?;
+        }
+        private_dir(&self.dir).map_err(io)
+    }
+
+    /// Makes the config dir, `profiles/` and the files in it private to this user (0700
+    /// folders, 0600 files) where they are looser, for example after an older version or a
+    /// copy made them readable by others. Returns a note for the admin when something was
+    /// changed, `None` when all was already private (or there is nothing yet). Only the
+    /// mode bits of what this app owns are changed; symlinks are left alone. Unix only.
+    pub fn repair_permissions(&self) -> Option<String> {
+        let mut fixed = 0_usize;
+        let mut failed: Vec<String> = Vec::new();
+        let mut fix = |path: &Path, mode: u32| match tighten(path, mode) {
+            Ok(true) => fixed += 1,
+            Ok(false) => {}
+            Err(err) => failed.push(format!("{} ({err})", path.display())),
+        };
+        if let Some(config) = self.config_dir() {
+            fix(config, 0o700);
+        }
+        fix(&self.dir, 0o700);
+        if let Ok(entries) = fs::read_dir(&self.dir) {
+            for entry in entries.flatten() {
+                if entry.file_type().is_ok_and(|t| t.is_file()) {
+                    fix(&entry.path(), 0o600);
+                }
+            }
+        }
+        let folder = self.config_dir().unwrap_or(&self.dir).display().to_string();
+        let mut note = String::new();
+        if fixed > 0 {
+            note = format!(
+                "Other users on this computer could read your saved tenants; {fixed} {} now readable by you only: {folder}",
+                if fixed == 1 { "item is" } else { "items are" }
+            );
+        }
+        if !failed.is_empty() {
+            if !note.is_empty() {
+                note.push_str(". ");
+            }
+            note.push_str("Could not make these private; change their permissions by hand: ");
+            note.push_str(&failed.join(", "));
+        }
+        (!note.is_empty()).then_some(note)
+    }
+
+    /// Writes a profile atomically: temp file in the same folder, fsync, rename, fsync dir.
+    /// The file is created 0600 (Unix).
+    pub fn save(&self, profile: &Profile) -> Result<(), StorageError> {
+        check_id(&profile.id)?;
+        self.create_dirs()?;
         let json = serde_json::to_vec_pretty(profile).map_err(|err| StorageError::Io {
             action: "encode profile",
             path: self.path_of(&profile.id),
@@ -265,10 +324,14 @@ impl ProfileStore {
             source,
         };
         let write = || -> std::io::Result<()> {
-            let mut file = fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&temp)?;
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&temp)?;
+            // The umask can only take bits away; set the mode outright all the same.
+            #[cfg(unix)]
+            file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
             file.write_all(&json)?;
             file.sync_all()?;
             Ok(())
@@ -315,7 +378,7 @@ impl ProfileStore {
         now: DateTime<Utc>,
     ) -> Result<Profile, StorageError> {
         let profile = Profile::new(
-            self.fresh_id(name),
+            self.fresh_id(name)?,
             name.trim().to_owned(),
             platform,
             idp,
@@ -330,7 +393,7 @@ impl ProfileStore {
     pub fn duplicate(&self, source: &Profile, now: DateTime<Utc>) -> Result<Profile, StorageError> {
         let name = format!("{} (copy)", source.name);
         let mut copy = source.clone();
-        copy.id = self.fresh_id(&name);
+        copy.id = self.fresh_id(&name)?;
         copy.name = name;
         copy.created_at = now;
         copy.updated_at = now;
@@ -345,13 +408,21 @@ impl ProfileStore {
         Ok(copy)
     }
 
-    /// A file-name-safe id from the name plus random hex, unused in this store.
-    pub fn fresh_id(&self, name: &str) -> String {
+    /// A file-name-safe id from the name plus random hex, unused in this store. A failing
+    /// generator is an error (never zeros, never an endless loop over a taken id).
+    pub fn fresh_id(&self, name: &str) -> Result<String, StorageError> {
+        self.fresh_id_with(name, crate::secrets::random)
+    }
+
+    fn fresh_id_with(
+        &self,
+        name: &str,
+        mut random: impl FnMut(&mut [u8]) -> Result<(), RandomError>,
+    ) -> Result<String, StorageError> {
         let slug = slug(name);
-        loop {
+        for _ in 0..64 {
             let mut bytes = [0_u8; 3];
-            // A failing OS RNG leaves zeros; the existence check below still keeps ids unique.
-            let _ = getrandom::fill(&mut bytes);
+            random(&mut bytes)?;
             let suffix: String = bytes.iter().fold(String::new(), |mut hex, b| {
                 use std::fmt::Write as _;
                 let _ = write!(hex, "{b:02x}");
@@ -363,9 +434,10 @@ impl ProfileStore {
                 format!("{slug}-{suffix}")
             };
             if !self.path_of(&id).exists() {
-                return id;
+                return Ok(id);
             }
         }
+        Err(RandomError::repeating().into())
     }
 }
 
@@ -413,6 +485,77 @@ pub fn parse_profile(bytes: &[u8]) -> Result<Profile, ProfileParseError> {
         }
         None => Err(unusable("it has no schema_version".to_owned())),
     }
+}
+
+/// Creates `dir` (and missing parents) and makes `dir` itself 0700 (Unix).
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    tighten(dir, 0o700).map(|_| ())
+}
+
+/// Clears the mode bits of `path` beyond `mode`; true when something changed. A path
+/// that does not exist, or a symlink, is left alone.
+#[cfg(unix)]
+fn tighten(path: &Path, mode: u32) -> std::io::Result<bool> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(err) => return Err(err),
+    };
+    if meta.file_type().is_symlink() {
+        return Ok(false);
+    }
+    let current = meta.permissions().mode() & 0o7777;
+    let wanted = current & mode;
+    if current == wanted {
+        return Ok(false);
+    }
+    fs::set_permissions(path, fs::Permissions::from_mode(wanted))?;
+    Ok(true)
+}
+
+#[cfg(not(unix))]
+fn tighten(_path: &Path, _mode: u32) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Moves `path` to `dir/<stem>`, or `<stem>-2`, `<stem>-3`… when that name is taken (two
+/// corrupt versions of one file within the same second, issue #16 item 10). Never
+/// replaces an existing file: the new name is claimed with a hard link, which fails
+/// instead of overwriting, and the original name is removed only after that. Where the
+/// file system has no hard links, a rename to a name checked to be free is the fallback.
+fn keep_aside(path: &Path, dir: &Path, stem: &str) -> Option<PathBuf> {
+    for n in 1..=1000_u32 {
+        let kept = if n == 1 {
+            dir.join(stem)
+        } else {
+            dir.join(format!("{stem}-{n}"))
+        };
+        match fs::hard_link(path, &kept) {
+            Ok(()) => {
+                return if fs::remove_file(path).is_ok() {
+                    Some(kept)
+                } else {
+                    // The bad file is still in place: undo the extra name, report it as left.
+                    let _ = fs::remove_file(&kept);
+                    None
+                };
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(_) => {
+                if fs::symlink_metadata(&kept).is_ok() {
+                    continue;
+                }
+                return fs::rename(path, &kept).ok().map(|()| kept);
+            }
+        }
+    }
+    None
 }
 
 /// Deletes a temp file older than [`STALE_TEMP_AGE`]. Its age is its modification time
@@ -492,6 +635,107 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn profiles_are_private_whatever_the_umask() {
+        // Issue #16 item 8: folders were 0755 and files 0644 under the usual umask.
+        use std::os::unix::fs::PermissionsExt as _;
+        let tmp = tempfile::tempdir().unwrap();
+        let config = tmp.path().join("config");
+        let store = ProfileStore::at(&config);
+        let profile = store
+            .create("Acme", PlatformId::Generic, IdpId::Okta, now())
+            .unwrap();
+        assert_eq!(mode(&config), 0o700);
+        assert_eq!(mode(store.dir()), 0o700);
+        assert_eq!(mode(&store.path_of(&profile.id)), 0o600);
+
+        // Looser modes left by an older version are repaired, with a note saying so.
+        fs::set_permissions(&config, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::set_permissions(store.dir(), fs::Permissions::from_mode(0o775)).unwrap();
+        fs::set_permissions(
+            store.path_of(&profile.id),
+            fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        let note = store.repair_permissions().unwrap();
+        assert!(
+            note.contains("3 items are now readable by you only"),
+            "{note}"
+        );
+        assert_eq!(mode(&config), 0o700);
+        assert_eq!(mode(store.dir()), 0o700);
+        assert_eq!(mode(&store.path_of(&profile.id)), 0o600);
+        assert_eq!(store.repair_permissions(), None);
+        // Stricter modes are kept as they are.
+        fs::set_permissions(
+            store.path_of(&profile.id),
+            fs::Permissions::from_mode(0o400),
+        )
+        .unwrap();
+        assert_eq!(store.repair_permissions(), None);
+        assert_eq!(mode(&store.path_of(&profile.id)), 0o400);
+    }
+
+    #[test]
+    fn fresh_id_reports_a_failing_generator_instead_of_looping() {
+        // Issue #16 item 11: a failing RNG used to leave zeros, and once `x-000000`
+        // existed the loop never ended.
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(tmp.path());
+        let zeros = |buf: &mut [u8]| {
+            buf.fill(0);
+            Ok(())
+        };
+        assert_eq!(store.fresh_id_with("X", zeros).unwrap(), "x-000000");
+        let mut profile = Profile::new(
+            "x-000000".into(),
+            "X".into(),
+            PlatformId::Generic,
+            IdpId::Okta,
+            now(),
+        );
+        profile.name = "X".into();
+        store.save(&profile).unwrap();
+        let stuck = store.fresh_id_with("X", zeros);
+        assert!(matches!(stuck, Err(StorageError::Random(_))), "{stuck:?}");
+        let failed = crate::secrets::test_rng::with_failing_rng(|| {
+            store.create("Y", PlatformId::Generic, IdpId::Okta, now())
+        });
+        assert!(matches!(failed, Err(StorageError::Random(_))), "{failed:?}");
+    }
+
+    #[test]
+    fn two_corrupt_versions_in_one_second_are_both_kept() {
+        // Issue #16 item 10: the second set-aside used to rename over the first.
+        let tmp = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(tmp.path());
+        fs::create_dir_all(store.dir()).unwrap();
+        let bad = store.path_of("broken-1");
+        let mut kept = Vec::new();
+        for version in [&b"first {"[..], b"second {", b"third {"] {
+            fs::write(&bad, version).unwrap();
+            let err = store.load("broken-1", now()).unwrap_err();
+            let StorageError::Unreadable(problem) = err else {
+                panic!("not set aside: {err}");
+            };
+            kept.push((problem.kept_at.clone().unwrap(), version.to_vec()));
+            assert!(!bad.exists());
+        }
+        for (path, bytes) in &kept {
+            assert_eq!(&fs::read(path).unwrap(), bytes, "{}", path.display());
+        }
+        let names: std::collections::BTreeSet<_> = kept.iter().map(|(p, _)| p.clone()).collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert_eq!(store.list(now()).unwrap().problems.len(), 3);
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct WizardApp {
     runtime: tokio::runtime::Runtime,
     secrets: Arc<dyn SecretStore>,
     secrets_note: Option<String>,
+    /// What was tightened in the config dir's permissions at start, shown in the status bar.
+    permissions_note: Option<String>,
     listing: Task<Result<Listing, String>>,
     profile: Option<Profile>,
     /// The profile as last handed to the writer; "changed" is derived by comparing.
@@ -106,6 +108,7 @@ impl WizardApp {
             .thread_name("ssw-background")
             .enable_all()
             .build()?;
+        let permissions_note = store.repair_permissions();
         let written = WrittenEdits::default();
         let (save_tx, save_rx) = spawn_writer(&runtime, store.clone(), Arc::clone(&written));
         let mut app = Self {
@@ -114,6 +117,7 @@ impl WizardApp {
             runtime,
             secrets,
             secrets_note,
+            permissions_note,
             listing: Task::Idle,
             profile: None,
             saved: None,
@@ -452,6 +456,10 @@ impl WizardApp {
                     .map(|_| crate::secrets::os_keyring::NO_KEYRING_NOTE)
             });
             if let Some(note) = note {
+                ui.separator();
+                ui.colored_label(tokens.warn, note);
+            }
+            if let Some(note) = &self.permissions_note {
                 ui.separator();
                 ui.colored_label(tokens.warn, note);
             }

@@ -59,6 +59,9 @@ pub enum BaseUrlIssue {
     },
     /// A `/` at the end: some identity providers then request `…//Users`.
     TrailingSlash,
+    /// A user name or password in the URL (`https://user:password@host/…`): it would be
+    /// stored in the profile, shown and exported (issue #16 item 7).
+    Userinfo,
     /// A `?query` on the end: the identity provider appends paths after it and the request breaks.
     QueryString,
     /// A `#fragment` on the end.
@@ -105,6 +108,9 @@ impl BaseUrlIssue {
                 format!("The URL ends with {suffix}, which the IdP adds by itself")
             }
             Self::TrailingSlash => "The URL ends with a slash".to_owned(),
+            Self::Userinfo => {
+                "The URL contains a user name or password before the host (…@)".to_owned()
+            }
             Self::QueryString => "The URL has a query string (?…) on the end".to_owned(),
             Self::Fragment => "The URL has a #fragment on the end".to_owned(),
             Self::MissingVersionSegment { expected_end } => {
@@ -127,6 +133,7 @@ impl BaseUrlIssue {
             Self::PlainHttpLoopback => "Use the platform's https:// address for the real setup".to_owned(),
             Self::ResourceSuffix { suffix } => format!("Remove {suffix} from the end"),
             Self::TrailingSlash => "Remove the slash at the end".to_owned(),
+            Self::Userinfo => "Remove the part between :// and @; the SCIM token is the credential, and a password in a URL ends up in saved files and exports".to_owned(),
             Self::QueryString => "Remove everything from the ? onwards".to_owned(),
             Self::Fragment => "Remove everything from the # onwards".to_owned(),
             Self::MissingVersionSegment { expected_end } => format!(
@@ -187,6 +194,9 @@ pub fn base_url_issues(text: &str, pattern: Option<&str>) -> Vec<BaseUrlIssue> {
         } else {
             BaseUrlIssue::NotHttps
         });
+    }
+    if crate::diagnostics::text::has_userinfo(&url) {
+        issues.push(BaseUrlIssue::Userinfo);
     }
     if url.query().is_some() {
         issues.push(BaseUrlIssue::QueryString);
@@ -731,6 +741,20 @@ mod tests {
             [BaseUrlIssue::PlainHttpLoopback]
         );
         assert_eq!(BaseUrlIssue::PlainHttpLoopback.gravity(), Gravity::Advisory);
+    }
+
+    #[test]
+    fn a_user_name_or_password_in_the_url_is_blocking() {
+        // Issue #16 item 7: it would be stored, shown and exported with the profile.
+        for text in [
+            "https://user:pw@scim.example.com/scim/v2",
+            "https://user@scim.example.com/scim/v2",
+        ] {
+            let issues = base_url_issues(text, None);
+            assert_eq!(issues, [BaseUrlIssue::Userinfo], "{text}");
+            assert_eq!(issues[0].gravity(), Gravity::Blocking);
+            assert!(!issues[0].fix().contains("pw"));
+        }
     }
 
     #[test]

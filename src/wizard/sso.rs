@@ -47,6 +47,12 @@ pub fn check_issuer(text: &str) -> Result<Vec<String>, String> {
         return Err("The issuer is a full URL starting with https://".to_owned());
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        // Issue #16 item 7: it would be saved, shown and exported with the profile.
+        return Err(
+            "Remove the user name or password before the @: an issuer URL never has one".to_owned(),
+        );
+    }
     let host = host_of(authority);
     if host.is_empty() {
         return Err("The issuer has no host name after https://".to_owned());
@@ -668,6 +674,14 @@ mod tests {
             assert!(err.contains(words), "{text:?} → {err}");
         }
         assert_eq!(check_issuer("http://127.0.0.1:9400").unwrap().len(), 1);
+        // Issue #16 item 7: credentials in the URL are refused where they are typed.
+        for with_userinfo in [
+            "https://admin:pw@idp.example.com/oauth2/default",
+            "https://admin@idp.example.com",
+        ] {
+            let err = check_issuer(with_userinfo).unwrap_err();
+            assert!(err.contains("user name or password"), "{err}");
+        }
         assert!(
             check_issuer(&format!("https://sts.windows.net/{TENANT}/")).unwrap()[0].contains("v1")
         );

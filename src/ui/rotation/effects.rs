@@ -49,7 +49,7 @@ pub fn pending_meta(
     origin: CredentialOrigin,
     expires_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> CredentialMeta {
+) -> Result<CredentialMeta, crate::secrets::RandomError> {
     let old_label = profile
         .credential(&state.credential_id)
         .map(|c| c.label.clone())
@@ -74,9 +74,9 @@ pub fn pending_meta(
         secret,
         now,
         credential::os_random,
-    );
+    )?;
     meta.state = CredentialState::Pending;
-    meta
+    Ok(meta)
 }
 
 /// A label without an earlier " (rotated …)" suffix, so labels do not grow each rotation.
@@ -383,8 +383,9 @@ mod tests {
             },
             &old,
             t(0),
-            || 1,
-        );
+            || Ok(1),
+        )
+        .unwrap();
         meta.id = "scim-token-a".into();
         store.put(&account("t-1", &meta.id), &old).unwrap();
         profile.scim.token_credential = Some(meta.id.clone());
@@ -414,7 +415,8 @@ mod tests {
             CredentialOrigin::Imported,
             None,
             t(1),
-        );
+        )
+        .unwrap();
         store_pending(store, &profile.id, &meta, &secret).unwrap();
         let id = meta.id.clone();
         record_pending(profile, meta, t(1)).unwrap();
@@ -435,7 +437,8 @@ mod tests {
             CredentialOrigin::Imported,
             None,
             t(1),
-        );
+        )
+        .unwrap();
         assert_eq!(meta.label, "SCIM (rotated 2026-03-01)");
         assert_eq!(
             record_pending(&mut profile, meta, t(1)).unwrap(),

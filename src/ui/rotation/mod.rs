@@ -24,6 +24,7 @@ use crate::ui::steps::StepEnv;
 use crate::ui::task::Task;
 use crate::ui::theme::Tokens;
 use crate::ui::widgets::expiry_badge;
+use crate::ui::widgets::secret_input::SecretInput;
 use crate::ui::widgets::secret_reveal::SecretReveal;
 use crate::ui::widgets::walkthrough;
 use crate::wizard::rotation::{
@@ -56,7 +57,7 @@ enum Finishing {
 /// profile, so it survives a restart; everything here may be lost.
 #[derive(Default)]
 pub struct RotationScreen {
-    import_text: String,
+    import_text: SecretInput,
     expires_text: String,
     store_task: Task<Result<(crate::model::CredentialMeta, Option<Secret>), String>>,
     reveal: SecretReveal,
@@ -506,12 +507,9 @@ impl RotationScreen {
             Issuance::ImportOnly { why } => {
                 ui.label(why);
                 let label = ui.label(format!("New {}", short_kind(state.kind)));
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.import_text)
-                        .password(true)
-                        .desired_width(360.0),
-                )
-                .labelled_by(label.id);
+                self.import_text
+                    .ui(ui, "paste the new value here", 360.0)
+                    .labelled_by(label.id);
                 let prefix = match state.kind {
                     CredentialKind::ScimToken => {
                         Some(platform.scim.token_prefix.as_str()).filter(|p| !p.is_empty())
@@ -559,7 +557,14 @@ impl RotationScreen {
         origin: CredentialOrigin,
         expires_at: Option<DateTime<Utc>>,
     ) {
-        let meta = effects::pending_meta(env.profile, state, &secret, origin, expires_at, env.now);
+        let meta =
+            match effects::pending_meta(env.profile, state, &secret, origin, expires_at, env.now) {
+                Ok(meta) => meta,
+                Err(err) => {
+                    self.store_task = Task::Done(Err(err.to_string()));
+                    return;
+                }
+            };
         let store = Arc::clone(env.secrets);
         let profile_id = env.profile.id.clone();
         // Only a generated value is revealed: an imported one is already in the admin's hands.

@@ -10,8 +10,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use zeroize::Zeroizing;
-
 use chrono::{DateTime, Utc};
 
 use super::{Step, StepEnv, StepOutcome};
@@ -27,6 +25,7 @@ use crate::ui::task::Task;
 use crate::ui::theme::Tokens;
 use crate::ui::widgets::calendar_export::CalendarExport;
 use crate::ui::widgets::expiry_badge;
+use crate::ui::widgets::secret_input::SecretInput;
 use crate::ui::widgets::secret_reveal::SecretReveal;
 
 /// Asked by the shell before leaving while a value has not been copied.
@@ -58,7 +57,7 @@ struct Form {
     days_text: String,
     date_text: String,
     /// The pasted value; zeroized on drop and after import.
-    paste: Zeroizing<String>,
+    paste: SecretInput,
     paste_id: Option<egui::Id>,
 }
 
@@ -83,7 +82,7 @@ impl Default for Form {
             expiry: ExpiryMode::Preset,
             days_text: String::new(),
             date_text: String::new(),
-            paste: Zeroizing::new(String::new()),
+            paste: SecretInput::default(),
             paste_id: None,
         }
     }
@@ -224,12 +223,7 @@ impl Form {
         } = self;
         ui.horizontal(|ui| {
             let name = ui.label(format!("Paste the {}:", kind.label()));
-            let response = ui.add(
-                egui::TextEdit::singleline(&mut **paste)
-                    .password(true)
-                    .desired_width(360.0)
-                    .hint_text("pasted once, never shown in full again"),
-            );
+            let response = paste.ui(ui, "pasted once, never shown in full again", 360.0);
             *paste_id = Some(response.id);
             response.labelled_by(name.id);
         });
@@ -252,7 +246,7 @@ impl Form {
 
     /// Clears the pasted value and the field's undo history (which holds copies of it).
     fn forget_paste(&mut self, ctx: &egui::Context) {
-        self.paste = Zeroizing::new(String::new());
+        self.paste.clear();
         if let Some(id) = self.paste_id
             && let Some(mut state) = egui::text_edit::TextEditState::load(ctx, id)
         {
@@ -356,7 +350,7 @@ impl Step for CredentialsStep {
             self.pending = None;
             self.store_error = None;
         }
-        self.form.paste = Zeroizing::new(String::new());
+        self.form.paste.clear();
         self.confirm_remove = None;
     }
 }
@@ -667,8 +661,21 @@ impl CredentialsStep {
             },
             expires_at,
         };
-        let meta =
-            credential::credential_meta(env.profile, new, &secret, env.now, credential::os_random);
+        let meta = match credential::credential_meta(
+            env.profile,
+            new,
+            &secret,
+            env.now,
+            credential::os_random,
+        ) {
+            Ok(meta) => meta,
+            Err(err) => {
+                self.store_error = Some(StoreError::Other {
+                    reason: err.to_string(),
+                });
+                return;
+            }
+        };
         let pending = Pending { meta, secret };
         self.storing = spawn_put(env, &pending, false, ui.ctx());
         self.pending = Some(pending);
@@ -804,7 +811,7 @@ mod tests {
     fn debug_of_the_form_and_step_never_shows_a_pasted_value() {
         let raw = "pasted-vendor-token-9f8e7d";
         let mut step = CredentialsStep::default();
-        step.form.paste = Zeroizing::new(raw.to_owned());
+        step.form.paste.set(raw);
         assert!(!format!("{:?}", step.form).contains(raw));
         assert!(!format!("{step:?}").contains(raw));
     }

@@ -11,8 +11,6 @@
 
 use std::fmt;
 
-use zeroize::Zeroizing;
-
 use super::{Step, StepEnv, StepOutcome};
 use crate::catalog::{Idp, Platform, WalkStep};
 use crate::model::{CredentialKind, CredentialOrigin};
@@ -22,6 +20,7 @@ use crate::secrets::credential::{
 use crate::secrets::{Secret, clean_import, generate_token, masked};
 use crate::ui::theme::Tokens;
 use crate::ui::widgets::expiry_badge;
+use crate::ui::widgets::secret_input::SecretInput;
 use crate::ui::widgets::secret_reveal::SecretReveal;
 use crate::ui::widgets::store_task::StoreTask;
 use crate::ui::widgets::walkthrough;
@@ -34,7 +33,7 @@ const LEAVE_WARNING: &str = "The generated SCIM token will not be shown again. I
 #[derive(Default)]
 pub struct ScimAppStep {
     /// The pasted token; zeroized on drop, after storing and when the step is left.
-    token_input: Zeroizing<String>,
+    token_input: SecretInput,
     /// An expiry date typed for platforms without a preset lifetime.
     expiry_text: String,
     /// Show the token form although a token is stored.
@@ -91,7 +90,7 @@ impl Step for ScimAppStep {
 
     fn on_leave(&mut self, _env: &mut StepEnv<'_>) {
         self.reveal.dismiss();
-        self.token_input = Zeroizing::new(String::new());
+        self.token_input.clear();
         if !self.storing.is_running() {
             self.storing.forget();
             self.store_error = None;
@@ -214,13 +213,9 @@ impl ScimAppStep {
         let preset_days = preset_lifetime_days(CredentialKind::ScimToken, platform, idp);
         ui.horizontal(|ui| {
             let label = ui.label("SCIM token");
-            ui.add(
-                egui::TextEdit::singleline(&mut *self.token_input)
-                    .password(true)
-                    .desired_width(340.0)
-                    .hint_text("paste the token here"),
-            )
-            .labelled_by(label.id);
+            self.token_input
+                .ui(ui, "paste the token here", 340.0)
+                .labelled_by(label.id);
         });
         let prefix = Some(platform.scim.token_prefix.as_str()).filter(|p| !p.is_empty());
         let cleaned = if self.token_input.trim().is_empty() {
@@ -276,7 +271,7 @@ impl ScimAppStep {
             }
             if self.replacing && ui.button("Cancel").clicked() {
                 self.replacing = false;
-                self.token_input = Zeroizing::new(String::new());
+                self.token_input.clear();
             }
         });
     }
@@ -337,7 +332,7 @@ impl ScimAppStep {
             expires_at,
             reveal,
         );
-        self.token_input = Zeroizing::new(String::new());
+        self.token_input.clear();
         self.store_error = None;
     }
 }

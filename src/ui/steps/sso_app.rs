@@ -13,7 +13,6 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use zeroize::Zeroizing;
 
 use super::{Step, StepEnv, StepOutcome};
 use crate::catalog::{Idp, Platform, SsoProtocol, WalkStep};
@@ -22,6 +21,7 @@ use crate::secrets::credential::{self, ExpiryChoice, Issuance, parse_date, resol
 use crate::secrets::{Secret, clean_import, generate_token, masked};
 use crate::ui::theme::Tokens;
 use crate::ui::widgets::expiry_badge;
+use crate::ui::widgets::secret_input::SecretInput;
 use crate::ui::widgets::secret_reveal::SecretReveal;
 use crate::ui::widgets::store_task::StoreTask;
 use crate::ui::widgets::walkthrough;
@@ -48,7 +48,7 @@ enum Lifetime {
 #[derive(Default)]
 pub struct SsoAppStep {
     /// The pasted secret; zeroized on drop, after storing and when the step is left.
-    secret_input: Zeroizing<String>,
+    secret_input: SecretInput,
     lifetime: Lifetime,
     expiry_text: String,
     /// Show the secret form although a secret is stored.
@@ -119,7 +119,7 @@ impl Step for SsoAppStep {
 
     fn on_leave(&mut self, _env: &mut StepEnv<'_>) {
         self.reveal.dismiss();
-        self.secret_input = Zeroizing::new(String::new());
+        self.secret_input.clear();
         if !self.storing.is_running() {
             self.storing.forget();
             self.store_error = None;
@@ -233,13 +233,9 @@ impl SsoAppStep {
         }
         ui.horizontal(|ui| {
             let label = ui.label("Client secret");
-            ui.add(
-                egui::TextEdit::singleline(&mut *self.secret_input)
-                    .password(true)
-                    .desired_width(340.0)
-                    .hint_text("paste the secret's value here"),
-            )
-            .labelled_by(label.id);
+            self.secret_input
+                .ui(ui, "paste the secret's value here", 340.0)
+                .labelled_by(label.id);
         });
         let cleaned = if self.secret_input.trim().is_empty() {
             None
@@ -308,7 +304,7 @@ impl SsoAppStep {
             }
             if self.replacing && ui.button("Cancel").clicked() {
                 self.replacing = false;
-                self.secret_input = Zeroizing::new(String::new());
+                self.secret_input.clear();
             }
         });
     }
@@ -401,7 +397,7 @@ impl SsoAppStep {
             expires_at,
             reveal,
         );
-        self.secret_input = Zeroizing::new(String::new());
+        self.secret_input.clear();
         self.store_error = None;
     }
 }

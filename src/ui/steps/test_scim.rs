@@ -89,7 +89,10 @@ impl Step for TestScimStep {
                 .on_hover_text("Also create, change and delete one test user, after you agree")
                 .on_disabled_hover_text("Needs a base URL and a stored token");
             if write.clicked() {
-                self.consent = Some(WriteProbePlan::new(&scim::new_probe_id()));
+                match scim::new_probe_id() {
+                    Ok(probe_id) => self.consent = Some(WriteProbePlan::new(&probe_id)),
+                    Err(err) => self.run_error = Some(err.to_string()),
+                }
             }
         });
         if let Some(err) = &self.run_error {

@@ -3,6 +3,7 @@
 pub mod calendar_export;
 pub mod expiry_badge;
 pub mod findings;
+pub mod secret_input;
 pub mod secret_reveal;
 pub mod store_task;
 pub mod toasts;

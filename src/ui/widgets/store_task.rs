@@ -53,8 +53,23 @@ impl StoreTask {
             origin,
             expires_at,
         };
-        let meta =
-            credential::credential_meta(env.profile, new, &secret, env.now, credential::os_random);
+        let meta = match credential::credential_meta(
+            env.profile,
+            new,
+            &secret,
+            env.now,
+            credential::os_random,
+        ) {
+            Ok(meta) => meta,
+            Err(err) => {
+                // Reported by `poll` like a failed store call.
+                self.pending = None;
+                self.task = Task::Done(Err(StoreError::Other {
+                    reason: err.to_string(),
+                }));
+                return;
+            }
+        };
         let account = account(&env.profile.id, &meta.id);
         let secrets = Arc::clone(env.secrets);
         let value = secret.clone();
@@ -92,13 +107,14 @@ impl StoreTask {
     ) -> Option<Result<Option<Secret>, String>> {
         self.task.poll();
         let result = self.task.take()?;
-        let Pending {
-            mut meta,
-            secret,
-            reveal,
-        } = self.pending.take()?;
+        let pending = self.pending.take();
         Some(match result {
             Ok(()) => {
+                let Pending {
+                    mut meta,
+                    secret,
+                    reveal,
+                } = pending?;
                 meta.session_only = meta.session_only || !env.secrets.is_persistent();
                 let note = if meta.session_only {
                     "kept for this session only"
