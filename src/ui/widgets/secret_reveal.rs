@@ -22,6 +22,24 @@ use crate::ui::widgets::toasts::Toasts;
 /// How long a copied secret may stay on the clipboard.
 pub const CLEAR_AFTER: Duration = Duration::from_mins(1);
 
+/// Shortens [`CLEAR_AFTER`] for the real-window test (tests/desktop), which would otherwise
+/// wait a minute per run. Only ever shorter: a value above 60 s, or one that does not parse,
+/// leaves the 60 s.
+pub const CLEAR_AFTER_ENV: &str = "SSO_SCIM_WIZARD_CLIPBOARD_CLEAR_SECS";
+
+/// The clear-after time in effect: [`CLEAR_AFTER`], or less when [`CLEAR_AFTER_ENV`] says so.
+pub fn clear_after() -> Duration {
+    clear_after_from(std::env::var(CLEAR_AFTER_ENV).ok().as_deref())
+}
+
+fn clear_after_from(value: Option<&str>) -> Duration {
+    value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+        .filter(|d| *d <= CLEAR_AFTER)
+        .unwrap_or(CLEAR_AFTER)
+}
+
 /// Where a one-time value is in its life.
 #[derive(Debug, Default)]
 pub enum Reveal {
@@ -109,8 +127,10 @@ impl SecretReveal {
                 ui.horizontal(|ui| {
                     egui::Frame::group(ui.style()).show(ui, |ui| {
                         ui.add(
+                            // Not selectable: a selection goes to the PRIMARY selection on X11
+                            // and Wayland, which nothing clears after 60 s. Copy is the way out.
                             egui::Label::new(egui::RichText::new(secret.expose()).monospace().size(15.0))
-                                .selectable(true)
+                                .selectable(false)
                                 .wrap_mode(egui::TextWrapMode::Extend),
                         );
                     });
@@ -203,7 +223,7 @@ fn spawn_copy(
     secret: Secret,
 ) -> Task<Result<(), String>> {
     let (started_tx, started_rx) = oneshot::channel();
-    let deadline = Instant::now() + CLEAR_AFTER;
+    let deadline = Instant::now() + clear_after();
     let spawned = std::thread::Builder::new()
         .name("ssw-clipboard".to_owned())
         .spawn(move || serve_clipboard(&secret, deadline, started_tx));
@@ -310,5 +330,14 @@ mod tests {
         assert!(matches!(reveal.state(), Reveal::Dismissed));
         assert!(!format!("{reveal:?}").contains("abcdefgh"));
         assert!(!SecretReveal::default().is_showing());
+    }
+
+    #[test]
+    fn the_clear_time_can_only_be_shortened() {
+        assert_eq!(clear_after_from(None), CLEAR_AFTER);
+        assert_eq!(clear_after_from(Some("4")), Duration::from_secs(4));
+        assert_eq!(clear_after_from(Some("3600")), CLEAR_AFTER);
+        assert_eq!(clear_after_from(Some("soon")), CLEAR_AFTER);
+        assert_eq!(clear_after_from(Some("-1")), CLEAR_AFTER);
     }
 }
