@@ -49,6 +49,10 @@ pub struct CredentialArgs {
     /// A label for the credential [default: kind and date].
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
+    /// Make it the one in use (the SCIM app's token, the SSO app's secret). Without it the
+    /// app keeps the credential it has; only the first of its kind is used at once.
+    #[arg(long = "use")]
+    pub use_it: bool,
 }
 
 /// Options of `token generate`.
@@ -134,7 +138,29 @@ pub fn run(command: &TokenCommand) -> anyhow::Result<ExitCode> {
         profile.name,
         expiry_words(meta.expires_at, now),
     );
-    credential::attach(&mut profile, meta, now);
+    let new_id = meta.id.clone();
+    let app = match meta.kind {
+        CredentialKind::ScimToken => "SCIM app",
+        CredentialKind::ClientSecret => "SSO app",
+    };
+    let use_note = match credential::attach(&mut profile, meta, now) {
+        credential::Attached::InUse => format!("The {app} uses it."),
+        credential::Attached::Kept { in_use } => {
+            let current = profile
+                .credential(&in_use)
+                .map(|c| format!("“{}” ({})", c.label, masked(&c.last4)))
+                .unwrap_or(in_use);
+            if args.use_it {
+                credential::use_credential(&mut profile, &new_id, now)?;
+                format!("The {app} uses it now instead of {current}.")
+            } else {
+                format!(
+                    "Not in use: the {app} keeps {current}. To switch, run the command with --use, \
+                     or rotate in the window to replace it without losing access."
+                )
+            }
+        }
+    };
     profile.updated_at = now;
     if let Err(err) = store.save(&profile) {
         // Without its metadata the stored value would be an orphan nobody can use.
@@ -144,6 +170,7 @@ pub fn run(command: &TokenCommand) -> anyhow::Result<ExitCode> {
 
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "{summary}");
+    let _ = writeln!(stderr, "{use_note}");
     if origin == CredentialOrigin::Generated {
         let _ = writeln!(
             stderr,

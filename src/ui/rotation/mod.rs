@@ -99,6 +99,18 @@ pub fn rotate_button(
     credential_id: &str,
     now: DateTime<Utc>,
 ) -> bool {
+    rotate_button_labelled(ui, profile, credential_id, now, "Rotate…")
+}
+
+/// [`rotate_button`] with another label: the SSO and SCIM apps' "Replace…", which leads
+/// into the rotation walkthrough rather than swapping the working credential out (#14).
+pub fn rotate_button_labelled(
+    ui: &mut egui::Ui,
+    profile: &Profile,
+    credential_id: &str,
+    now: DateTime<Utc>,
+    label: &str,
+) -> bool {
     let blocker = rotation::start(
         profile,
         credential_id,
@@ -107,7 +119,7 @@ pub fn rotate_button(
         now,
     )
     .err();
-    let response = ui.add_enabled(blocker.is_none(), egui::Button::new("Rotate…"));
+    let response = ui.add_enabled(blocker.is_none(), egui::Button::new(label));
     match &blocker {
         Some(why) => response.on_disabled_hover_text(why.to_string()).clicked(),
         None => response

@@ -294,6 +294,8 @@ pub struct CredentialsStep {
     presence_for: Vec<String>,
     presence_task: Task<BTreeMap<String, bool>>,
     confirm_remove: Option<String>,
+    /// A credential whose "Use this one…" was clicked, waiting for the admin to confirm.
+    confirm_use: Option<String>,
     removing: Task<(String, Result<(), StoreError>)>,
     remove_error: Option<String>,
     calendar: CalendarExport,
@@ -339,6 +341,7 @@ impl Step for CredentialsStep {
         ui.add_space(10.0);
         self.form_ui(ui, env);
         self.remove_dialog_ui(ui.ctx(), env);
+        self.use_dialog_ui(ui.ctx(), env);
         outcome
     }
 
@@ -358,6 +361,7 @@ impl Step for CredentialsStep {
         }
         self.form.paste = Zeroizing::new(String::new());
         self.confirm_remove = None;
+        self.confirm_use = None;
     }
 }
 
@@ -379,9 +383,13 @@ impl CredentialsStep {
                     } else {
                         "stored in the keyring"
                     };
+                    // Adding never switches what is in use (issue #14); say so when it did not.
+                    let note = match credential::attach(env.profile, meta, env.now) {
+                        credential::Attached::InUse => note.to_owned(),
+                        credential::Attached::Kept { .. } => format!("{note}, not in use yet"),
+                    };
                     env.toasts
                         .show(format!("{what} {note}"), ctx.input(|i| i.time));
-                    credential::attach(env.profile, meta, env.now);
                     self.reveal = SecretReveal::once(secret, what);
                     if self.left_while_storing {
                         self.reveal.dismiss();
@@ -541,6 +549,15 @@ impl CredentialsStep {
                         }
                         if crate::ui::rotation::rotate_button(ui, profile, &meta.id, env.now) {
                             self.rotate = Some(meta.id.clone());
+                        }
+                        if !pending
+                            && !credential::in_use(profile, &meta.id)
+                            && ui
+                                .add_enabled(!busy, egui::Button::new("Use this one…"))
+                                .on_hover_text("Make the app use this credential instead of the current one")
+                                .clicked()
+                        {
+                            self.confirm_use = Some(meta.id.clone());
                         }
                     });
                     ui.end_row();
@@ -732,6 +749,69 @@ impl CredentialsStep {
                 self.confirm_remove = None;
             }
             Some(false) => self.confirm_remove = None,
+            None => {}
+        }
+    }
+}
+
+impl CredentialsStep {
+    /// "Use this one…": the explicit, confirmed switch of the credential an app uses.
+    fn use_dialog_ui(&mut self, ctx: &egui::Context, env: &mut StepEnv<'_>) {
+        let Some(id) = self.confirm_use.clone() else {
+            return;
+        };
+        let Some(meta) = env.profile.credential(&id).cloned() else {
+            self.confirm_use = None;
+            return;
+        };
+        let (app, current) = match meta.kind {
+            CredentialKind::ScimToken => ("SCIM app", env.profile.scim.token_credential.clone()),
+            CredentialKind::ClientSecret => {
+                ("SSO app", env.profile.sso.client_secret_credential.clone())
+            }
+        };
+        let current_label = current
+            .as_deref()
+            .and_then(|c| env.profile.credential(c))
+            .map(|c| format!("“{}” ({})", c.label, masked(&c.last4)));
+        let mut choice = None;
+        let modal = egui::Modal::new(egui::Id::unique("use-credential-dialog")).show(ctx, |ui| {
+            ui.set_width(440.0);
+            ui.heading(format!("Switch the {app} to this {}?", meta.kind.label()));
+            ui.label(format!(
+                "The wizard's checks of the {app} will use “{}” ({}) from now on.",
+                meta.label,
+                masked(&meta.last4)
+            ));
+            if let Some(current) = &current_label {
+                ui.colored_label(
+                    Tokens::ui(ui).warn,
+                    format!(
+                        "It replaces {current}. Switch only if the other side already accepts the new one; \
+                         to replace a working credential without losing access, use Rotate… instead."
+                    ),
+                );
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Use it").clicked() {
+                    choice = Some(true);
+                }
+                if ui.button("Cancel").clicked() {
+                    choice = Some(false);
+                }
+            });
+        });
+        if modal.should_close() && choice.is_none() {
+            choice = Some(false);
+        }
+        match choice {
+            Some(true) => {
+                if let Err(err) = credential::use_credential(env.profile, &id, env.now) {
+                    env.toasts.show(err.to_string(), ctx.input(|i| i.time));
+                }
+                self.confirm_use = None;
+            }
+            Some(false) => self.confirm_use = None,
             None => {}
         }
     }
