@@ -378,6 +378,9 @@ impl CredentialsStep {
                 (Ok(()), Some(Pending { mut meta, secret })) => {
                     meta.session_only = meta.session_only || !env.secrets.is_persistent();
                     let what = meta.kind.label();
+                    // A pasted value was seen already (in the vendor's portal): it is shown
+                    // as its mask in the list, never again in full (issue #14).
+                    let generated = meta.origin == CredentialOrigin::Generated;
                     let note = if meta.session_only {
                         "kept for this session only"
                     } else {
@@ -390,7 +393,11 @@ impl CredentialsStep {
                     };
                     env.toasts
                         .show(format!("{what} {note}"), ctx.input(|i| i.time));
-                    self.reveal = SecretReveal::once(secret, what);
+                    self.reveal = if generated {
+                        SecretReveal::once(secret, what)
+                    } else {
+                        SecretReveal::default()
+                    };
                     if self.left_while_storing {
                         self.reveal.dismiss();
                     }
