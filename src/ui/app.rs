@@ -333,6 +333,21 @@ impl WizardApp {
         if let Some(step) = go_to {
             self.request_step(step);
         }
+        if let Some(words) = self
+            .profile
+            .as_ref()
+            .and_then(wizard::rotation::in_progress_words)
+        {
+            ui.add_space(6.0);
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(words.as_str())
+                        .small()
+                        .color(tokens.warn),
+                )
+                .wrap(),
+            );
+        }
         ui.add_space(12.0);
         if ui
             .selectable_label(self.dashboard_open, "⏰  Expiry dashboard")

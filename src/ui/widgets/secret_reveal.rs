@@ -222,22 +222,24 @@ fn spawn_copy(
     ctx: &egui::Context,
     secret: Secret,
 ) -> Task<Result<(), String>> {
+    Task::spawn(runtime, ctx, copy_to_clipboard(secret))
+}
+
+/// Puts `secret` on the system clipboard exactly as the reveal's Copy does (served, then
+/// cleared after [`clear_after`] if still there) without showing it: the rotation's "Copy
+/// the new token again" (#14). Finishes once the value is on the clipboard.
+pub async fn copy_to_clipboard(secret: Secret) -> Result<(), String> {
     let (started_tx, started_rx) = oneshot::channel();
     let deadline = Instant::now() + clear_after();
     let spawned = std::thread::Builder::new()
         .name("ssw-clipboard".to_owned())
         .spawn(move || serve_clipboard(&secret, deadline, started_tx));
-    let spawn_error = spawned
-        .err()
-        .map(|err| format!("no clipboard thread: {err}"));
-    Task::spawn(runtime, ctx, async move {
-        match spawn_error {
-            Some(err) => Err(err),
-            None => started_rx
-                .await
-                .unwrap_or_else(|_| Err("the clipboard worker stopped".to_owned())),
-        }
-    })
+    if let Err(err) = spawned {
+        return Err(format!("no clipboard thread: {err}"));
+    }
+    started_rx
+        .await
+        .unwrap_or_else(|_| Err("the clipboard worker stopped".to_owned()))
 }
 
 /// Sets the clipboard, reports, keeps it served until `deadline` and then clears it if it
