@@ -885,6 +885,9 @@ impl RotationScreen {
         // Moving on while the new value is on screen would lose it before it was copied.
         let revealing = self.reveal.is_showing();
         let mut hide = false;
+        // Why Next or Revoke is disabled goes on its own line under the buttons: in the
+        // row, a long reason ran over Back and Cancel (#14).
+        let mut note: Option<(egui::Color32, String)> = None;
         ui.horizontal(|ui| {
             let back_enabled = !busy && !revealing && state.step != RotationStep::Prepare;
             if ui
@@ -929,7 +932,7 @@ impl RotationScreen {
                 }
                 if state.step == RotationStep::Revoke {
                     if let Some(why) = revoke_blocker {
-                        ui.colored_label(tokens.bad, why.to_string());
+                        note = Some((tokens.bad, why.to_string()));
                     }
                 } else {
                     let blocker = state.blocker().map(|why| why.to_string()).or_else(|| {
@@ -943,11 +946,16 @@ impl RotationScreen {
                         self.act(env, RotationAction::Advance);
                     }
                     if let Some(why) = blocker {
-                        ui.colored_label(tokens.muted, why);
+                        note = Some((tokens.muted, why));
                     }
                 }
             });
         });
+        if let Some((colour, why)) = note {
+            ui.with_layout(egui::Layout::top_down(egui::Align::Max), |ui| {
+                ui.add(egui::Label::new(egui::RichText::new(why).color(colour)).wrap());
+            });
+        }
         hide
     }
 
