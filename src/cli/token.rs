@@ -40,7 +40,7 @@ pub struct CredentialArgs {
     /// What it is: scim-token or client-secret.
     #[arg(long, value_name = "KIND", value_parser = parse_kind)]
     pub kind: CredentialKind,
-    /// Expiry date, YYYY-MM-DD (start of that day, UTC) or RFC 3339.
+    /// Expiry date, YYYY-MM-DD (the end of that day, local time) or RFC 3339.
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg, conflicts_with = "lifetime_days")]
     pub expires: Option<DateTime<Utc>>,
     /// Lifetime in days from now [default: the platform's or IdP's preset, if any].
@@ -208,7 +208,7 @@ fn secret_from_env(var: &str, kind: CredentialKind, token_prefix: &str) -> anyho
 
 fn expiry_words(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     match expires_at {
-        Some(at) => format!("expires {} ({})", at.format("%Y-%m-%d"), crate::expiry::badge_text(at, now)),
+        Some(at) => format!("expires {} ({})", at.with_timezone(&chrono::Local).format("%Y-%m-%d"), crate::expiry::badge_text(at, now)),
         None => "no expiry recorded (pass --expires DATE or --lifetime-days N to be warned before it runs out)".to_owned(),
     }
 }
@@ -220,9 +220,19 @@ fn parse_kind(text: &str) -> Result<CredentialKind, String> {
         .ok_or_else(|| format!("unknown kind {text:?}; expected scim-token or client-secret"))
 }
 
-/// A date for `--expires` and `--at`.
+/// An expiry date for `--expires` (a date alone: the end of that day, local time).
 pub(crate) fn parse_date_arg(text: &str) -> Result<DateTime<Utc>, String> {
     credential::parse_date(text).map_err(|err| err.to_string())
+}
+
+/// The moment `expiry --at` looks from. A date alone is the start of that day, UTC, as it
+/// always was (scripts depend on it); only expiry dates are read as the end of a day.
+pub(crate) fn parse_instant_arg(text: &str) -> Result<DateTime<Utc>, String> {
+    let trimmed = text.trim();
+    match chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+        Ok(date) => Ok(date.and_time(chrono::NaiveTime::MIN).and_utc()),
+        Err(_) => parse_date_arg(trimmed),
+    }
 }
 
 fn parse_days_arg(text: &str) -> Result<u32, String> {

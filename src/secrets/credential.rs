@@ -119,17 +119,28 @@ pub fn parse_lifetime_days(text: &str) -> Result<u32, ExpiryError> {
         })
 }
 
-/// Parses a date as `YYYY-MM-DD` (the start of that day, UTC: the conservative reading of
-/// "expires on") or a full RFC 3339 timestamp.
+/// Parses a date as `YYYY-MM-DD` or a full RFC 3339 timestamp. A date alone is the end of
+/// that day in the admin's local time zone: the one rule with [`crate::expiry::days_left`]
+/// (issue #14; it used to be 00:00 UTC, a day early for most of the world).
 pub fn parse_date(text: &str) -> Result<DateTime<Utc>, ExpiryError> {
+    parse_date_in(text, &chrono::Local)
+}
+
+/// [`parse_date`] with a date alone read in the time zone `tz`.
+pub fn parse_date_in<Tz: chrono::TimeZone>(
+    text: &str,
+    tz: &Tz,
+) -> Result<DateTime<Utc>, ExpiryError> {
     let text = text.trim();
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at.with_timezone(&Utc));
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
-        .and_then(|date| date.and_hms_opt(0, 0, 0))
-        .map(|at| at.and_utc())
+        .and_then(|date| date.and_hms_opt(23, 59, 59))
+        // `latest`: a clock turned back at that hour has two such instants.
+        .and_then(|at| tz.from_local_datetime(&at).latest())
+        .map(|at| at.with_timezone(&Utc))
         .ok_or_else(|| ExpiryError::BadDate {
             given: text.to_owned(),
         })
@@ -512,8 +523,15 @@ mod tests {
             Some(now + Duration::days(7))
         );
         assert_eq!(resolve_expiry(ExpiryChoice::Never, Some(180), now), None);
-        let date = parse_date("2027-06-30").unwrap();
-        assert_eq!(date.to_rfc3339(), "2027-06-30T00:00:00+00:00");
+        let date = parse_date_in("2027-06-30", &Utc).unwrap();
+        assert_eq!(date.to_rfc3339(), "2027-06-30T23:59:59+00:00");
+        let plus2 = chrono::FixedOffset::east_opt(2 * 3600).unwrap();
+        let date = parse_date_in("2027-06-30", &plus2).unwrap();
+        assert_eq!(date.to_rfc3339(), "2027-06-30T21:59:59+00:00");
+        assert_eq!(
+            crate::expiry::days_left_in(date, date - Duration::days(3), &plus2),
+            3
+        );
         assert_eq!(
             parse_date("2027-06-30T10:00:00+02:00")
                 .unwrap()

@@ -194,7 +194,10 @@ impl Form {
             }
             Ok(Some(at)) => {
                 ui.horizontal(|ui| {
-                    ui.label(format!("Expires {} —", at.format("%Y-%m-%d")));
+                    ui.label(format!(
+                        "Expires {} —",
+                        at.with_timezone(&chrono::Local).format("%Y-%m-%d")
+                    ));
                     expiry_badge::ui(ui, Some(*at), now);
                 });
             }
@@ -910,7 +913,12 @@ mod tests {
         let Ok(ExpiryChoice::At(at)) = parse_choice(ExpiryMode::Date, "", "2027-01-31") else {
             panic!("a date")
         };
-        assert_eq!(at.format("%Y-%m-%d").to_string(), "2027-01-31");
+        assert_eq!(
+            at.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d")
+                .to_string(),
+            "2027-01-31"
+        );
         assert!(
             parse_choice(ExpiryMode::Date, "", "31/01/2027")
                 .unwrap_err()
