@@ -288,3 +288,34 @@ fn deleting_the_tenant_deletes_its_secrets() {
         move |_| secrets.accounts().is_empty(),
     );
 }
+
+/// Issue #14: toasts wrapped into 4–5 lines, split words and covered Next and its
+/// blocker text. One line now, clear of the navigation buttons, at the minimum size.
+#[test]
+fn a_toast_is_one_line_and_clear_of_the_buttons() {
+    let mut fixture = open(PlatformId::Generic, IdpId::Generic, MemoryStore::new());
+    let h = &mut fixture.harness;
+    step_until(h, "the Generate button", |h| {
+        h.query_by_role_and_label(Role::Button, "Generate SCIM token")
+            .is_some_and(|b| !b.accesskit_node().is_disabled())
+    });
+    click(h, "Generate SCIM token");
+    // "SCIM token kept for this session only": the memory store is not persistent.
+    let toast_text = "SCIM token kept for this session only";
+    step_until(h, "the toast", |h| h.query_by_label(toast_text).is_some());
+    // The window's minimum size (src/ui/mod.rs), while the toast is up.
+    h.set_size(egui::vec2(760.0, 480.0));
+    h.run_steps(2);
+    let toast = h.get_by_label(toast_text).rect();
+    let line = 22.0;
+    assert!(toast.height() < line, "one line: {toast:?}");
+    for button in ["Back", "Next"] {
+        if let Some(node) = h.query_by_role_and_label(Role::Button, button) {
+            let rect = node.rect();
+            assert!(
+                !rect.intersects(toast),
+                "the toast {toast:?} covers {button} {rect:?}"
+            );
+        }
+    }
+}
