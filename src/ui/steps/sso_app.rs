@@ -256,13 +256,16 @@ impl SsoAppStep {
         } else {
             clean_import(&self.secret_input, None).ok()
         };
+        // Entra's secret ID (a GUID) is not the secret: refuse to store it (#14).
+        let is_secret_id = cleaned.as_ref().is_some_and(|imported| {
+            env.profile.idp == crate::model::IdpId::Entra
+                && crate::probes::oidc::is_guid(imported.secret.expose())
+        });
         if let Some(imported) = &cleaned {
             for warning in &imported.warnings {
                 ui.colored_label(tokens.warn, format!("⚠ {}", warning.message()));
             }
-            if env.profile.idp == crate::model::IdpId::Entra
-                && crate::probes::oidc::is_guid(imported.secret.expose())
-            {
+            if is_secret_id {
                 ui.colored_label(
                     tokens.bad,
                     "✖ This is a GUID, which is the secret's ID: Entra's secret value is in the Value column",
@@ -277,7 +280,7 @@ impl SsoAppStep {
             ui.colored_label(tokens.muted, &idp.secret_lifetime_note);
         }
         ui.horizontal(|ui| {
-            let can_store = cleaned.is_some() && expiry.is_ok();
+            let can_store = cleaned.is_some() && expiry.is_ok() && !is_secret_id;
             if ui
                 .add_enabled(can_store, egui::Button::new("Store secret"))
                 .clicked()
