@@ -175,7 +175,10 @@ pub fn credential_meta(
         expires_at,
     } = new;
     let label = match label.trim() {
-        "" => format!("{} {}", kind.label(), now.format("%Y-%m-%d")),
+        "" => distinct_label(
+            profile,
+            &format!("{} {}", kind.label(), now.format("%Y-%m-%d")),
+        ),
         trimmed if trimmed.len() == label.len() => label,
         trimmed => trimmed.to_owned(),
     };
@@ -191,6 +194,20 @@ pub fn credential_meta(
         state: CredentialState::Active,
         session_only: false,
     }
+}
+
+/// `base`, or `base (2)`, `base (3)`… when another credential of `profile` has that label:
+/// two secrets added the same day must not read the same in every list (#14).
+fn distinct_label(profile: &Profile, base: &str) -> String {
+    let taken = |label: &str| profile.credentials.iter().any(|c| c.label == label);
+    if !taken(base) {
+        return base.to_owned();
+    }
+    // One more number than there are credentials is always free.
+    (2..=profile.credentials.len() + 2)
+        .map(|n| format!("{base} ({n})"))
+        .find(|label| !taken(label))
+        .unwrap_or_else(|| base.to_owned())
 }
 
 /// A credential id unused in `profile`: `<kind>-<6 hex digits>`.
@@ -650,6 +667,33 @@ mod tests {
         assert_eq!(
             profile.scim.token_credential.as_deref(),
             Some(third.as_str())
+        );
+    }
+
+    #[test]
+    fn default_labels_of_the_same_day_differ() {
+        let mut profile = Profile::new(
+            "acme-1".into(),
+            "Acme".into(),
+            PlatformId::Generic,
+            IdpId::Entra,
+            now(),
+        );
+        add(&mut profile, CredentialKind::ClientSecret, 1);
+        add(&mut profile, CredentialKind::ClientSecret, 2);
+        add(&mut profile, CredentialKind::ClientSecret, 3);
+        let labels: Vec<&str> = profile
+            .credentials
+            .iter()
+            .map(|c| c.label.as_str())
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "OIDC client secret 2026-11-23",
+                "OIDC client secret 2026-11-23 (2)",
+                "OIDC client secret 2026-11-23 (3)"
+            ]
         );
     }
 
