@@ -318,9 +318,12 @@ class App:
             self._alive()
             desktop = pyatspi.Registry.getDesktop(0)
             for index in range(desktop.childCount):
-                child = desktop.getChildAtIndex(index)
-                if child is not None and child.get_process_id() == self.pid:
-                    return child
+                try:
+                    child = desktop.getChildAtIndex(index)
+                    if child is not None and child.get_process_id() == self.pid:
+                        return child
+                except Exception:  # noqa: BLE001 - an app that has just exited
+                    continue
             return None
 
         self.accessible = _wait("the app on the accessibility bus", application, timeout_secs)

@@ -125,7 +125,8 @@ def main() -> int:
 
     failed = 0
     with Desktop(args.bin, use_session=args.use_session) as desk:
-        for check in (check_paste_and_copy, check_reveal_copy_and_clear):
+        checks = (check_paste_and_copy, check_reveal_copy_and_clear)
+        for check in checks:
             try:
                 check(desk, shots)
             except Exception as err:  # noqa: BLE001 - report every check, then fail
@@ -141,7 +142,7 @@ def main() -> int:
                 for app in desk.apps:
                     app.close()
                 desk.apps.clear()
-    print(f"desktop: {2 - failed} of 2 checks passed")
+    print(f"desktop: {len(checks) - failed} of {len(checks)} checks passed")
     return 1 if failed else 0
 
 
