@@ -2,7 +2,7 @@
 //! order of urgency ([`due_list`]) for the dashboard, the `expiry` command and calendar
 //! export. Pure: the clock is always a parameter.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Local, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{CredentialMeta, IdpId, PlatformId, Profile};
@@ -52,18 +52,41 @@ pub fn severity(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Severity {
     }
 }
 
-/// Whole days left, rounded down; negative once expired.
+/// Days left, the one rule of every view (window, CLI, dashboard, .ics; #14): calendar
+/// days from today to the expiry's day, both in the admin's local time zone. It is the
+/// same number all day long, whatever the hour the credential was created: a preset of
+/// 90 days reads "90 d left" in the preview and once stored, and a date-only expiry
+/// (the end of that day, local time) reads as the days until that date. 0 on the last
+/// day; negative once the day has passed.
+///
+/// Reads the time zone (not the clock); [`days_left_in`] takes it as a parameter.
 pub fn days_left(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
-    (expires_at - now).num_seconds().div_euclid(86_400)
+    days_left_in(expires_at, now, &Local)
+}
+
+/// [`days_left`] in the time zone `tz`.
+pub fn days_left_in<Tz: TimeZone>(expires_at: DateTime<Utc>, now: DateTime<Utc>, tz: &Tz) -> i64 {
+    let day = expires_at.with_timezone(tz).date_naive();
+    let today = now.with_timezone(tz).date_naive();
+    (day - today).num_days()
 }
 
 /// Badge text: words and days, so colour is never the only signal.
 pub fn badge_text(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let days = days_left(expires_at, now);
+    badge_text_in(expires_at, now, &Local)
+}
+
+/// [`badge_text`] in the time zone `tz`.
+pub fn badge_text_in<Tz: TimeZone>(
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tz: &Tz,
+) -> String {
+    let days = days_left_in(expires_at, now, tz);
     match severity(expires_at, now) {
         Severity::Expired => {
-            let ago = (now - expires_at).num_days();
-            if ago == 0 {
+            let ago = -days;
+            if ago <= 0 {
                 "Expired today".to_owned()
             } else {
                 format!("Expired {ago} d ago")
@@ -184,27 +207,22 @@ mod tests {
     #[test]
     fn badge_text_always_has_words_and_days() {
         let now = now();
+        let badge = |at| badge_text_in(at, now, &Utc);
+        assert_eq!(badge(now + Duration::days(30)), "Valid · 30 d left");
         assert_eq!(
-            badge_text(now + Duration::days(30), now),
-            "Valid · 30 d left"
-        );
-        assert_eq!(
-            badge_text(now + Duration::days(29) + Duration::hours(23), now),
+            badge(now + Duration::days(29) + Duration::hours(11)),
             "Expires soon · 29 d left"
         );
         assert_eq!(
-            badge_text(now + Duration::days(6), now),
+            badge(now + Duration::days(6)),
             "Expires very soon · 6 d left"
         );
         assert_eq!(
-            badge_text(now + Duration::hours(5), now),
+            badge(now + Duration::hours(5)),
             "Expires very soon · 0 d left"
         );
-        assert_eq!(badge_text(now, now), "Expired today");
-        assert_eq!(
-            badge_text(now - Duration::hours(30), now),
-            "Expired 1 d ago"
-        );
+        assert_eq!(badge(now), "Expired today");
+        assert_eq!(badge(now - Duration::hours(30)), "Expired 1 d ago");
     }
 
     #[test]
@@ -251,17 +269,42 @@ mod tests {
     }
 
     #[test]
-    fn days_left_rounds_down_and_goes_negative() {
-        let now = now();
+    fn days_left_counts_calendar_days_in_the_local_zone() {
+        let now = now(); // 12:00 UTC
+        assert_eq!(days_left_in(now - Duration::hours(1), now, &Utc), 0);
+        assert_eq!(days_left_in(now - Duration::hours(13), now, &Utc), -1);
         assert_eq!(
-            days_left(now + Duration::days(29) + Duration::hours(23), now),
-            29
-        );
-        assert_eq!(days_left(now - Duration::hours(1), now), -1);
-        assert_eq!(
-            badge_text(now + Duration::days(10), now),
+            badge_text_in(now + Duration::days(10), now, &Utc),
             "Expires soon · 10 d left"
         );
-        assert_eq!(badge_text(now - Duration::days(2), now), "Expired 2 d ago");
+        assert_eq!(
+            badge_text_in(now - Duration::days(2), now, &Utc),
+            "Expired 2 d ago"
+        );
+        // The same minute, the same number: a 90-day preset previewed, then stored a
+        // few seconds later (issue #14: 90 d in the preview, 89 d once stored).
+        let stored = now + Duration::seconds(7);
+        assert_eq!(days_left_in(now + Duration::days(90), now, &Utc), 90);
+        assert_eq!(days_left_in(now + Duration::days(90), stored, &Utc), 90);
+        // Midnight is the boundary, in the admin's zone, not UTC's.
+        let plus2 = chrono::FixedOffset::east_opt(2 * 3600).unwrap();
+        let minus5 = chrono::FixedOffset::west_opt(5 * 3600).unwrap();
+        let late = DateTime::parse_from_rfc3339("2026-11-23T23:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let expires = DateTime::parse_from_rfc3339("2026-11-25T21:59:59Z")
+            .unwrap()
+            .with_timezone(&Utc); // 23:59:59 on the 25th at UTC+2
+        assert_eq!(days_left_in(expires, late, &plus2), 1); // it is the 24th at UTC+2
+        assert_eq!(days_left_in(expires, late, &Utc), 2);
+        assert_eq!(days_left_in(expires, late, &minus5), 2); // 18:30 on the 23rd
+        assert_eq!(
+            days_left_in(expires, expires - Duration::seconds(1), &plus2),
+            0
+        );
+        assert_eq!(
+            days_left_in(expires, expires + Duration::seconds(1), &plus2),
+            -1
+        );
     }
 }

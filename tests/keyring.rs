@@ -398,3 +398,85 @@ fn a_platform_that_issues_its_own_tokens_refuses_generate() {
     );
     assert!(stderr.contains("token import"), "{stderr}");
 }
+
+/// Issue #14: importing a second SCIM token made it the one in use, and Test SCIM then
+/// failed with 401. Adding never switches; `--use` does, explicitly.
+#[test]
+fn importing_a_second_token_keeps_the_first_in_use_until_use_is_given() {
+    if !support::require_keyring() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path();
+    let created = wizard(
+        config,
+        &[
+            "profile",
+            "create",
+            "In use test",
+            "--platform",
+            "generic",
+            "--idp",
+            "generic",
+        ],
+        &[],
+    );
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let profile_id = text(&created.stdout).trim().to_owned();
+    let import = |value: &str, extra: &[&str]| {
+        let mut args = vec![
+            "token",
+            "import",
+            "--profile",
+            &profile_id,
+            "--kind",
+            "scim-token",
+            "--from-env",
+            "SSW_TEST_IMPORT",
+        ];
+        args.extend_from_slice(extra);
+        let out = wizard(config, &args, &[("SSW_TEST_IMPORT", value)]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stderr)
+    };
+    let in_use = || {
+        let show = wizard(config, &["profile", "show", &profile_id, "--json"], &[]);
+        let profile: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+        let id = profile["scim"]["token_credential"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let last4 = profile["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id.as_str())
+            .unwrap()["last4"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (id, last4)
+    };
+
+    let first = import("first-working-token-aaaa", &[]);
+    assert!(first.contains("The SCIM app uses it"), "{first}");
+    assert_eq!(in_use().1, "aaaa");
+
+    let second = import("second-new-token-bbbb", &[]);
+    assert!(second.contains("Not in use"), "{second}");
+    assert!(second.contains("--use"), "{second}");
+    assert_eq!(in_use().1, "aaaa", "adding kept the working token in use");
+
+    let third = import("third-chosen-token-cccc", &["--use"]);
+    assert!(third.contains("uses it now instead of"), "{third}");
+    assert_eq!(in_use().1, "cccc");
+
+    let show = wizard(config, &["profile", "show", &profile_id, "--json"], &[]);
+    let profile: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    let store = KeyringStore::open().unwrap();
+    for credential in profile["credentials"].as_array().unwrap() {
+        store
+            .delete(&account(&profile_id, credential["id"].as_str().unwrap()))
+            .unwrap();
+    }
+}

@@ -158,7 +158,7 @@ fn leaving_before_copying_asks_and_stay_keeps_the_value() {
 }
 
 #[test]
-fn a_pasted_token_is_cleaned_flagged_and_revealed_once() {
+fn a_pasted_token_is_cleaned_flagged_stored_and_never_shown_again() {
     // Airia issues its own SCIM tokens: import only, with its 180-day preset.
     let mut fixture = open(PlatformId::Airia, IdpId::Entra, MemoryStore::new());
     let h = &mut fixture.harness;
@@ -191,10 +191,25 @@ fn a_pasted_token_is_cleaned_flagged_and_revealed_once() {
             .is_some()
     );
     click(h, "Store SCIM token");
-    step_until(h, "the one-time reveal", |h| {
-        h.query_by_role_and_label(Role::Button, "Copy").is_some()
+    // Issue #14: the admin pasted it, so it was seen already: stored, shown as the
+    // mask, never in full, and the form is free for the next one at once.
+    step_until(h, "the stored token in the list", |h| {
+        h.query_by_label_contains("In use by the SCIM app")
+            .is_some()
     });
-    assert_eq!(count_containing(h, "airia-pasted-token-5678"), 1);
+    h.run_steps(3);
+    assert_eq!(count_containing(h, "airia-pasted-token-5678"), 0);
+    assert!(count_containing(h, "•••• 5678") >= 1);
+    assert!(h.query_by_role_and_label(Role::Button, "Copy").is_none());
+    assert!(
+        h.query_by_label_contains("Copy the value above first")
+            .is_none(),
+        "the form is not blocked"
+    );
+    assert!(
+        h.query_by_role_and_label(Role::PasswordInput, "Paste the SCIM token:")
+            .is_some()
+    );
     let accounts = fixture.secrets.accounts();
     let stored = fixture.secrets.get(&accounts[0]).unwrap().unwrap();
     assert_eq!(stored.expose(), "airia-pasted-token-5678");
@@ -272,4 +287,35 @@ fn deleting_the_tenant_deletes_its_secrets() {
         "the secret to be deleted",
         move |_| secrets.accounts().is_empty(),
     );
+}
+
+/// Issue #14: toasts wrapped into 4–5 lines, split words and covered Next and its
+/// blocker text. One line now, clear of the navigation buttons, at the minimum size.
+#[test]
+fn a_toast_is_one_line_and_clear_of_the_buttons() {
+    let mut fixture = open(PlatformId::Generic, IdpId::Generic, MemoryStore::new());
+    let h = &mut fixture.harness;
+    step_until(h, "the Generate button", |h| {
+        h.query_by_role_and_label(Role::Button, "Generate SCIM token")
+            .is_some_and(|b| !b.accesskit_node().is_disabled())
+    });
+    click(h, "Generate SCIM token");
+    // "SCIM token kept for this session only": the memory store is not persistent.
+    let toast_text = "SCIM token kept for this session only";
+    step_until(h, "the toast", |h| h.query_by_label(toast_text).is_some());
+    // The window's minimum size (src/ui/mod.rs), while the toast is up.
+    h.set_size(egui::vec2(760.0, 480.0));
+    h.run_steps(2);
+    let toast = h.get_by_label(toast_text).rect();
+    let line = 22.0;
+    assert!(toast.height() < line, "one line: {toast:?}");
+    for button in ["Back", "Next"] {
+        if let Some(node) = h.query_by_role_and_label(Role::Button, button) {
+            let rect = node.rect();
+            assert!(
+                !rect.intersects(toast),
+                "the toast {toast:?} covers {button} {rect:?}"
+            );
+        }
+    }
 }

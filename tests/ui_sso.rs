@@ -492,6 +492,21 @@ fn entra_issuer_is_built_from_the_tenant_id_and_a_domain_is_marked() {
     // Entra's secret lifetimes are offered, the suggested one first.
     let lifetime = h.get_by_role_and_label(Role::ComboBox, "Secret expires");
     assert_eq!(lifetime.value().as_deref(), Some("180 days (6 months)"));
+
+    // Issue #14: the secret's ID (a GUID) pasted as the secret is marked and cannot be
+    // stored.
+    type_into(
+        &mut h,
+        Role::PasswordInput,
+        "Client secret",
+        "0f4e3d2c-1b0a-4987-8654-3210fedcba98",
+    );
+    assert!(shows(&h, "This is a GUID, which is the secret's ID"));
+    assert!(
+        h.get_by_role_and_label(Role::Button, "Store secret")
+            .accesskit_node()
+            .is_disabled()
+    );
     h.run();
 }
 

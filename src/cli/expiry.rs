@@ -19,7 +19,7 @@ use crate::expiry::{self, Due, Severity};
 #[derive(Debug, Args)]
 pub struct ExpiryArgs {
     /// Judge expiry as of this date (YYYY-MM-DD or RFC 3339) instead of now.
-    #[arg(long, value_name = "DATE", value_parser = super::token::parse_date_arg)]
+    #[arg(long, value_name = "DATE", value_parser = super::token::parse_instant_arg)]
     pub at: Option<DateTime<Utc>>,
     /// Print one JSON document instead of text.
     #[arg(long)]
@@ -92,7 +92,10 @@ fn to_text(due: &[Due], at: DateTime<Utc>, dir: &str) -> String {
             Some(expires_at) => (
                 severity.map_or("", |s| s.label()),
                 format!("{} d", expiry::days_left(expires_at, at)),
-                expires_at.format("%Y-%m-%d").to_string(),
+                expires_at
+                    .with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d")
+                    .to_string(),
             ),
             None => ("No expiry set", String::new(), "—".to_owned()),
         };

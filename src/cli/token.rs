@@ -40,7 +40,7 @@ pub struct CredentialArgs {
     /// What it is: scim-token or client-secret.
     #[arg(long, value_name = "KIND", value_parser = parse_kind)]
     pub kind: CredentialKind,
-    /// Expiry date, YYYY-MM-DD (start of that day, UTC) or RFC 3339.
+    /// Expiry date, YYYY-MM-DD (the end of that day, local time) or RFC 3339.
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg, conflicts_with = "lifetime_days")]
     pub expires: Option<DateTime<Utc>>,
     /// Lifetime in days from now [default: the platform's or IdP's preset, if any].
@@ -49,6 +49,10 @@ pub struct CredentialArgs {
     /// A label for the credential [default: kind and date].
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
+    /// Make it the one in use (the SCIM app's token, the SSO app's secret). Without it the
+    /// app keeps the credential it has; only the first of its kind is used at once.
+    #[arg(long = "use")]
+    pub use_it: bool,
 }
 
 /// Options of `token generate`.
@@ -134,7 +138,29 @@ pub fn run(command: &TokenCommand) -> anyhow::Result<ExitCode> {
         profile.name,
         expiry_words(meta.expires_at, now),
     );
-    credential::attach(&mut profile, meta, now);
+    let new_id = meta.id.clone();
+    let app = match meta.kind {
+        CredentialKind::ScimToken => "SCIM app",
+        CredentialKind::ClientSecret => "SSO app",
+    };
+    let use_note = match credential::attach(&mut profile, meta, now) {
+        credential::Attached::InUse => format!("The {app} uses it."),
+        credential::Attached::Kept { in_use } => {
+            let current = profile
+                .credential(&in_use)
+                .map(|c| format!("“{}” ({})", c.label, masked(&c.last4)))
+                .unwrap_or(in_use);
+            if args.use_it {
+                credential::use_credential(&mut profile, &new_id, now)?;
+                format!("The {app} uses it now instead of {current}.")
+            } else {
+                format!(
+                    "Not in use: the {app} keeps {current}. To switch, run the command with --use, \
+                     or rotate in the window to replace it without losing access."
+                )
+            }
+        }
+    };
     profile.updated_at = now;
     if let Err(err) = store.save(&profile) {
         // Without its metadata the stored value would be an orphan nobody can use.
@@ -144,6 +170,7 @@ pub fn run(command: &TokenCommand) -> anyhow::Result<ExitCode> {
 
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "{summary}");
+    let _ = writeln!(stderr, "{use_note}");
     if origin == CredentialOrigin::Generated {
         let _ = writeln!(
             stderr,
@@ -181,7 +208,7 @@ fn secret_from_env(var: &str, kind: CredentialKind, token_prefix: &str) -> anyho
 
 fn expiry_words(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     match expires_at {
-        Some(at) => format!("expires {} ({})", at.format("%Y-%m-%d"), crate::expiry::badge_text(at, now)),
+        Some(at) => format!("expires {} ({})", at.with_timezone(&chrono::Local).format("%Y-%m-%d"), crate::expiry::badge_text(at, now)),
         None => "no expiry recorded (pass --expires DATE or --lifetime-days N to be warned before it runs out)".to_owned(),
     }
 }
@@ -193,9 +220,19 @@ fn parse_kind(text: &str) -> Result<CredentialKind, String> {
         .ok_or_else(|| format!("unknown kind {text:?}; expected scim-token or client-secret"))
 }
 
-/// A date for `--expires` and `--at`.
+/// An expiry date for `--expires` (a date alone: the end of that day, local time).
 pub(crate) fn parse_date_arg(text: &str) -> Result<DateTime<Utc>, String> {
     credential::parse_date(text).map_err(|err| err.to_string())
+}
+
+/// The moment `expiry --at` looks from. A date alone is the start of that day, UTC, as it
+/// always was (scripts depend on it); only expiry dates are read as the end of a day.
+pub(crate) fn parse_instant_arg(text: &str) -> Result<DateTime<Utc>, String> {
+    let trimmed = text.trim();
+    match chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+        Ok(date) => Ok(date.and_time(chrono::NaiveTime::MIN).and_utc()),
+        Err(_) => parse_date_arg(trimmed),
+    }
 }
 
 fn parse_days_arg(text: &str) -> Result<u32, String> {

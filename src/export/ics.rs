@@ -36,7 +36,8 @@ pub fn calendar(due: &[Due], now: DateTime<Utc>) -> String {
         let Some(expires_at) = entry.credential.expires_at.filter(|at| *at > now) else {
             continue;
         };
-        let day = expires_at.date_naive();
+        // The expiry's day in the admin's time zone, as every other view counts it.
+        let day = expires_at.with_timezone(&chrono::Local).date_naive();
         let what = entry.credential.kind.label();
         let platform = entry.platform.label();
         let idp = entry.idp.label();
@@ -207,7 +208,14 @@ mod tests {
         assert_eq!(ics.matches("BEGIN:VALARM").count(), 4);
         assert_eq!(ics.matches("TRIGGER:-P30D").count(), 2);
         assert_eq!(ics.matches("TRIGGER:-P7D").count(), 2);
-        assert!(ics.contains("DTSTART;VALUE=DATE:20270522\r\n"), "{ics}");
+        // The expiry's day where the admin is (2027-05-22 12:00 UTC; the 23rd east of +12).
+        let day = (now() + Duration::days(180))
+            .with_timezone(&chrono::Local)
+            .format("%Y%m%d");
+        assert!(
+            ics.contains(&format!("DTSTART;VALUE=DATE:{day}\r\n")),
+            "{ics}"
+        );
         assert!(ics.contains("DTSTAMP:20261123T120000Z"));
         assert!(ics.contains("SUMMARY:Contoso\\; EU: SCIM token expires"));
         let unfolded = ics.replace("\r\n ", "");

@@ -192,8 +192,8 @@ pub enum LoginError {
         /// The OS's words.
         reason: String,
     },
-    /// The browser could not be opened.
-    #[error("could not open the browser ({0}); set a default browser and try again")]
+    /// The browser could not be opened (the opener's own sentence, which ends with the page).
+    #[error("{0}")]
     Browser(String),
     /// The IdP sent the browser back with an error.
     #[error("the IdP refused the sign-in: {error}{}", description_suffix(.description))]

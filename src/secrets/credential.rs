@@ -119,17 +119,28 @@ pub fn parse_lifetime_days(text: &str) -> Result<u32, ExpiryError> {
         })
 }
 
-/// Parses a date as `YYYY-MM-DD` (the start of that day, UTC: the conservative reading of
-/// "expires on") or a full RFC 3339 timestamp.
+/// Parses a date as `YYYY-MM-DD` or a full RFC 3339 timestamp. A date alone is the end of
+/// that day in the admin's local time zone: the one rule with [`crate::expiry::days_left`]
+/// (issue #14; it used to be 00:00 UTC, a day early for most of the world).
 pub fn parse_date(text: &str) -> Result<DateTime<Utc>, ExpiryError> {
+    parse_date_in(text, &chrono::Local)
+}
+
+/// [`parse_date`] with a date alone read in the time zone `tz`.
+pub fn parse_date_in<Tz: chrono::TimeZone>(
+    text: &str,
+    tz: &Tz,
+) -> Result<DateTime<Utc>, ExpiryError> {
     let text = text.trim();
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at.with_timezone(&Utc));
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
-        .and_then(|date| date.and_hms_opt(0, 0, 0))
-        .map(|at| at.and_utc())
+        .and_then(|date| date.and_hms_opt(23, 59, 59))
+        // `latest`: a clock turned back at that hour has two such instants.
+        .and_then(|at| tz.from_local_datetime(&at).latest())
+        .map(|at| at.with_timezone(&Utc))
         .ok_or_else(|| ExpiryError::BadDate {
             given: text.to_owned(),
         })
@@ -164,7 +175,10 @@ pub fn credential_meta(
         expires_at,
     } = new;
     let label = match label.trim() {
-        "" => format!("{} {}", kind.label(), now.format("%Y-%m-%d")),
+        "" => distinct_label(
+            profile,
+            &format!("{} {}", kind.label(), now.format("%Y-%m-%d")),
+        ),
         trimmed if trimmed.len() == label.len() => label,
         trimmed => trimmed.to_owned(),
     };
@@ -180,6 +194,20 @@ pub fn credential_meta(
         state: CredentialState::Active,
         session_only: false,
     })
+}
+
+/// `base`, or `base (2)`, `base (3)`… when another credential of `profile` has that label:
+/// two secrets added the same day must not read the same in every list (#14).
+fn distinct_label(profile: &Profile, base: &str) -> String {
+    let taken = |label: &str| profile.credentials.iter().any(|c| c.label == label);
+    if !taken(base) {
+        return base.to_owned();
+    }
+    // One more number than there are credentials is always free.
+    (2..=profile.credentials.len() + 2)
+        .map(|n| format!("{base} ({n})"))
+        .find(|label| !taken(label))
+        .unwrap_or_else(|| base.to_owned())
 }
 
 /// A credential id unused in `profile`: `<kind>-<6 hex digits>`. A generator that fails,
@@ -210,10 +238,50 @@ pub fn os_random() -> Result<u32, RandomError> {
     Ok(u32::from_le_bytes(bytes))
 }
 
-/// Adds a stored credential to the profile and makes it the one in use for its kind (the
-/// SSO app's client secret or the SCIM app's token). The previous one stays listed until
-/// the admin removes it, so nothing is lost before the new one is tested.
-pub fn attach(profile: &mut Profile, meta: CredentialMeta, now: DateTime<Utc>) {
+/// What adding a credential did to the one in use (issue #14: adding never switches).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attached {
+    /// Nothing of its kind was in use: the app uses the new one now.
+    InUse,
+    /// The app keeps using the credential it had (its id); the new one waits, listed as
+    /// "Not in use", until the admin switches explicitly or rotates.
+    Kept {
+        /// The credential still in use.
+        in_use: String,
+    },
+}
+
+/// Why [`use_credential`] refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UseError {
+    /// No credential with this id in the profile.
+    #[error("this tenant has no credential {id}; `profile show` lists them")]
+    Unknown {
+        /// The id asked for.
+        id: String,
+    },
+    /// A rotation's new credential, not yet confirmed: the walkthrough switches it.
+    #[error(
+        "“{label}” is the new credential of a rotation in progress; finish the rotation to use it"
+    )]
+    Pending {
+        /// Its label.
+        label: String,
+    },
+}
+
+fn slot(profile: &mut Profile, kind: CredentialKind) -> &mut Option<String> {
+    match kind {
+        CredentialKind::ScimToken => &mut profile.scim.token_credential,
+        CredentialKind::ClientSecret => &mut profile.sso.client_secret_credential,
+    }
+}
+
+/// Adds a stored credential to the profile. It becomes the one in use only when nothing of
+/// its kind is (the first SCIM token, the first client secret): adding, importing or
+/// generating never takes the place of a working credential. Switching is
+/// [`use_credential`], an explicit choice; replacing a working one is a rotation.
+pub fn attach(profile: &mut Profile, meta: CredentialMeta, now: DateTime<Utc>) -> Attached {
     let expires = meta.expires_at.map_or_else(
         || "no expiry set".to_owned(),
         |at| format!("expires {}", at.format("%Y-%m-%d")),
@@ -231,12 +299,52 @@ pub fn attach(profile: &mut Profile, meta: CredentialMeta, now: DateTime<Utc>) {
             super::masked(&meta.last4)
         ),
     });
-    let slot = match meta.kind {
-        CredentialKind::ScimToken => &mut profile.scim.token_credential,
-        CredentialKind::ClientSecret => &mut profile.sso.client_secret_credential,
+    let current = slot(profile, meta.kind)
+        .clone()
+        .filter(|id| profile.credential(id).is_some());
+    let attached = if let Some(in_use) = current {
+        Attached::Kept { in_use }
+    } else {
+        *slot(profile, meta.kind) = Some(meta.id.clone());
+        Attached::InUse
     };
-    *slot = Some(meta.id.clone());
     profile.credentials.push(meta);
+    attached
+}
+
+/// Makes `credential_id` the one its app uses (the GUI's confirmed "Use this one", the
+/// CLI's `--use`). Returns the id it replaced, if any; the replaced one stays listed.
+pub fn use_credential(
+    profile: &mut Profile,
+    credential_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, UseError> {
+    let meta = profile
+        .credential(credential_id)
+        .cloned()
+        .ok_or_else(|| UseError::Unknown {
+            id: credential_id.to_owned(),
+        })?;
+    if meta.state == CredentialState::Pending {
+        return Err(UseError::Pending { label: meta.label });
+    }
+    let previous = slot(profile, meta.kind).replace(meta.id.clone());
+    if previous.as_deref() != Some(credential_id) {
+        let app = match meta.kind {
+            CredentialKind::ScimToken => "SCIM app",
+            CredentialKind::ClientSecret => "SSO app",
+        };
+        profile.history.push(HistoryEntry {
+            at: now,
+            event: format!(
+                "The {app} now uses {} “{}” ({})",
+                meta.kind.label(),
+                meta.label,
+                super::masked(&meta.last4)
+            ),
+        });
+    }
+    Ok(previous.filter(|id| id != credential_id))
 }
 
 /// Removes a credential's metadata (the caller deletes its value from the store); the app
@@ -438,8 +546,15 @@ mod tests {
             Some(now + Duration::days(7))
         );
         assert_eq!(resolve_expiry(ExpiryChoice::Never, Some(180), now), None);
-        let date = parse_date("2027-06-30").unwrap();
-        assert_eq!(date.to_rfc3339(), "2027-06-30T00:00:00+00:00");
+        let date = parse_date_in("2027-06-30", &Utc).unwrap();
+        assert_eq!(date.to_rfc3339(), "2027-06-30T23:59:59+00:00");
+        let plus2 = chrono::FixedOffset::east_opt(2 * 3600).unwrap();
+        let date = parse_date_in("2027-06-30", &plus2).unwrap();
+        assert_eq!(date.to_rfc3339(), "2027-06-30T21:59:59+00:00");
+        assert_eq!(
+            crate::expiry::days_left_in(date, date - Duration::days(3), &plus2),
+            3
+        );
         assert_eq!(
             parse_date("2027-06-30T10:00:00+02:00")
                 .unwrap()
@@ -522,6 +637,143 @@ mod tests {
         assert_eq!(removed.id, "scim-token-abcdef");
         assert_eq!(profile.scim.token_credential, None);
         assert!(profile.credentials.is_empty());
+    }
+
+    fn add(profile: &mut Profile, kind: CredentialKind, suffix: u32) -> (String, Attached) {
+        let new = NewCredential {
+            kind,
+            label: String::new(),
+            origin: CredentialOrigin::Imported,
+            expires_at: None,
+        };
+        let meta = credential_meta(profile, new, &Secret::new("value-1234"), now(), || {
+            Ok(suffix)
+        })
+        .unwrap_or_else(|err| panic!("{err}"));
+        let id = meta.id.clone();
+        (id.clone(), attach(profile, meta, now()))
+    }
+
+    #[test]
+    fn adding_a_second_credential_never_changes_the_one_in_use() {
+        let mut profile = Profile::new(
+            "acme-1".into(),
+            "Acme".into(),
+            PlatformId::Generic,
+            IdpId::Entra,
+            now(),
+        );
+        let (first, attached) = add(&mut profile, CredentialKind::ScimToken, 1);
+        assert_eq!(attached, Attached::InUse, "the first one is used");
+        let (second, attached) = add(&mut profile, CredentialKind::ScimToken, 2);
+        assert_eq!(
+            attached,
+            Attached::Kept {
+                in_use: first.clone()
+            }
+        );
+        assert_eq!(
+            profile.scim.token_credential.as_deref(),
+            Some(first.as_str())
+        );
+        assert!(in_use(&profile, &first) && !in_use(&profile, &second));
+
+        // Another kind is independent: the first client secret is used at once.
+        let (secret, attached) = add(&mut profile, CredentialKind::ClientSecret, 3);
+        assert_eq!(attached, Attached::InUse);
+        assert_eq!(
+            profile.sso.client_secret_credential.as_deref(),
+            Some(secret.as_str())
+        );
+        assert_eq!(
+            profile.scim.token_credential.as_deref(),
+            Some(first.as_str())
+        );
+
+        // A slot pointing at a credential that is gone counts as empty.
+        profile.scim.token_credential = Some("scim-token-gone".into());
+        let (third, attached) = add(&mut profile, CredentialKind::ScimToken, 4);
+        assert_eq!(attached, Attached::InUse);
+        assert_eq!(
+            profile.scim.token_credential.as_deref(),
+            Some(third.as_str())
+        );
+    }
+
+    #[test]
+    fn default_labels_of_the_same_day_differ() {
+        let mut profile = Profile::new(
+            "acme-1".into(),
+            "Acme".into(),
+            PlatformId::Generic,
+            IdpId::Entra,
+            now(),
+        );
+        add(&mut profile, CredentialKind::ClientSecret, 1);
+        add(&mut profile, CredentialKind::ClientSecret, 2);
+        add(&mut profile, CredentialKind::ClientSecret, 3);
+        let labels: Vec<&str> = profile
+            .credentials
+            .iter()
+            .map(|c| c.label.as_str())
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "OIDC client secret 2026-11-23",
+                "OIDC client secret 2026-11-23 (2)",
+                "OIDC client secret 2026-11-23 (3)"
+            ]
+        );
+    }
+
+    #[test]
+    fn switching_is_explicit_and_recorded() {
+        let mut profile = Profile::new(
+            "acme-1".into(),
+            "Acme".into(),
+            PlatformId::Generic,
+            IdpId::Entra,
+            now(),
+        );
+        let (first, _) = add(&mut profile, CredentialKind::ScimToken, 1);
+        let (second, _) = add(&mut profile, CredentialKind::ScimToken, 2);
+        let history = profile.history.len();
+        assert_eq!(
+            use_credential(&mut profile, &second, now()),
+            Ok(Some(first.clone()))
+        );
+        assert_eq!(
+            profile.scim.token_credential.as_deref(),
+            Some(second.as_str())
+        );
+        assert_eq!(profile.history.len(), history + 1);
+        assert!(
+            profile.history[history]
+                .event
+                .contains("The SCIM app now uses")
+        );
+        // Using the one already in use changes nothing and records nothing.
+        assert_eq!(use_credential(&mut profile, &second, now()), Ok(None));
+        assert_eq!(profile.history.len(), history + 1);
+        assert!(matches!(
+            use_credential(&mut profile, "scim-token-nope", now()),
+            Err(UseError::Unknown { .. })
+        ));
+        profile
+            .credentials
+            .iter_mut()
+            .find(|c| c.id == first)
+            .unwrap()
+            .state = CredentialState::Pending;
+        assert!(matches!(
+            use_credential(&mut profile, &first, now()),
+            Err(UseError::Pending { .. })
+        ));
+        assert_eq!(
+            profile.scim.token_credential.as_deref(),
+            Some(second.as_str())
+        );
     }
 
     #[test]

@@ -253,8 +253,30 @@ impl WizardApp {
         });
         self.dashboard_ui(&ctx, now);
         self.leave_dialog_ui(&ctx);
+        self.open_links(&ctx);
         self.toasts.ui(&ctx);
         self.schedule_save(&ctx);
+    }
+
+    /// Hyperlinks open through [`crate::ui::browser::open_url`] (honouring `$BROWSER`, a
+    /// failure in words) rather than eframe's own opener, which only logs a failure.
+    fn open_links(&mut self, ctx: &egui::Context) {
+        let urls = ctx.output_mut(|output| {
+            let mut urls = Vec::new();
+            output.commands.retain(|command| match command {
+                egui::OutputCommand::OpenUrl(open) => {
+                    urls.push(open.url.clone());
+                    false
+                }
+                _ => true,
+            });
+            urls
+        });
+        for url in urls {
+            if let Err(err) = crate::ui::browser::open_url(&url) {
+                self.toasts.show(err.to_string(), ctx.input(|i| i.time));
+            }
+        }
     }
 
     /// Under `scripts/bench`: after the first frame, draws every step once (when a profile
@@ -314,6 +336,21 @@ impl WizardApp {
         }
         if let Some(step) = go_to {
             self.request_step(step);
+        }
+        if let Some(words) = self
+            .profile
+            .as_ref()
+            .and_then(wizard::rotation::in_progress_words)
+        {
+            ui.add_space(6.0);
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(words.as_str())
+                        .small()
+                        .color(tokens.warn),
+                )
+                .wrap(),
+            );
         }
         ui.add_space(12.0);
         if ui

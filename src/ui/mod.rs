@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod browser;
 pub mod dashboard;
 pub mod rotation;
 pub mod steps;

@@ -176,8 +176,11 @@ pub fn step_status(
                 .any(|at| expiry::severity(at, now).needs_action_now())
             {
                 StepStatus::NeedsAttention
-            } else {
+            } else if has_both_credentials(profile) {
                 StepStatus::Done
+            } else {
+                // A client secret alone (or a token alone) is half the job (#14).
+                StepStatus::InProgress
             }
         }
         StepId::Review => {
@@ -190,9 +193,60 @@ pub fn step_status(
     }
 }
 
+/// True when the SSO app has a client secret and the SCIM app a token, both listed.
+fn has_both_credentials(profile: &Profile) -> bool {
+    let listed = |slot: &Option<String>| {
+        slot.as_deref()
+            .is_some_and(|id| profile.credential(id).is_some())
+    };
+    listed(&profile.scim.token_credential) && listed(&profile.sso.client_secret_credential)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_are_done_only_with_a_scim_token_and_a_client_secret() {
+        use crate::model::{
+            CredentialKind, CredentialMeta, CredentialOrigin, CredentialState, IdpId, PlatformId,
+        };
+        let now = DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let catalog = crate::catalog::catalog();
+        let mut profile = Profile::new(
+            "acme-1".into(),
+            "Acme".into(),
+            PlatformId::Generic,
+            IdpId::Entra,
+            now,
+        );
+        let meta = |id: &str, kind| CredentialMeta {
+            id: id.into(),
+            kind,
+            label: id.into(),
+            origin: CredentialOrigin::Imported,
+            created_at: now,
+            expires_at: Some(now + chrono::Duration::days(90)),
+            last4: "abcd".into(),
+            last_verified_at: None,
+            state: CredentialState::Active,
+            session_only: false,
+        };
+        let status = |p: &Profile| step_status(StepId::Credentials, p, catalog, now);
+        assert_eq!(status(&profile), StepStatus::NotStarted);
+        profile
+            .credentials
+            .push(meta("secret", CredentialKind::ClientSecret));
+        profile.sso.client_secret_credential = Some("secret".into());
+        assert_eq!(status(&profile), StepStatus::InProgress);
+        profile
+            .credentials
+            .push(meta("token", CredentialKind::ScimToken));
+        profile.scim.token_credential = Some("token".into());
+        assert_eq!(status(&profile), StepStatus::Done);
+    }
 
     #[test]
     fn steps_walk_in_order_both_ways() {

@@ -595,6 +595,20 @@ pub fn summary(state: &RotationState) -> String {
     out
 }
 
+/// A rotation left half done, in words for the tenant list and the step rail ("SCIM token
+/// rotation in progress: Put it in the IdP"); `None` when none is under way (#14).
+pub fn in_progress_words(profile: &Profile) -> Option<String> {
+    let state = profile
+        .rotation
+        .as_ref()
+        .filter(|r| !r.step.is_finished())?;
+    Some(format!(
+        "{} rotation in progress: {}",
+        state.kind.label(),
+        state.step.label(state.kind, state.single_active)
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone as _;
@@ -1341,5 +1355,32 @@ mod tests {
         );
         state = step(&state, RotationAction::Advance);
         step(&state, RotationAction::Revoke)
+    }
+
+    #[test]
+    fn a_half_done_rotation_is_named_with_its_step() {
+        let mut profile = Profile::new(
+            "acme-1".into(),
+            "Acme".into(),
+            crate::model::PlatformId::Generic,
+            IdpId::Entra,
+            t(0),
+        );
+        assert_eq!(in_progress_words(&profile), None);
+        profile.credentials.push(credential(
+            "old",
+            CredentialKind::ScimToken,
+            CredentialState::Active,
+        ));
+        profile.scim.token_credential = Some("old".into());
+        let catalog = crate::catalog::catalog();
+        begin(&mut profile, catalog, "old", RotationReason::Expiring, t(1)).unwrap();
+        let words = in_progress_words(&profile).unwrap();
+        assert!(
+            words.starts_with("SCIM token rotation in progress: "),
+            "{words}"
+        );
+        profile.rotation.as_mut().unwrap().step = RotationStep::Cancelled;
+        assert_eq!(in_progress_words(&profile), None);
     }
 }

@@ -74,6 +74,9 @@ pub struct RotationScreen {
     confirm_cancel: bool,
     error: Option<String>,
     finished: Option<Finished>,
+    /// "Copy the new token again": the pending value from the keyring to the clipboard.
+    copy_again: Task<Result<(), String>>,
+    copy_again_result: Option<Result<(), String>>,
 }
 
 /// The end of a rotation, shown until the admin closes it.
@@ -100,6 +103,18 @@ pub fn rotate_button(
     credential_id: &str,
     now: DateTime<Utc>,
 ) -> bool {
+    rotate_button_labelled(ui, profile, credential_id, now, "Rotate…")
+}
+
+/// [`rotate_button`] with another label: the SSO and SCIM apps' "Replace…", which leads
+/// into the rotation walkthrough rather than swapping the working credential out (#14).
+pub fn rotate_button_labelled(
+    ui: &mut egui::Ui,
+    profile: &Profile,
+    credential_id: &str,
+    now: DateTime<Utc>,
+    label: &str,
+) -> bool {
     let blocker = rotation::start(
         profile,
         credential_id,
@@ -108,7 +123,7 @@ pub fn rotate_button(
         now,
     )
     .err();
-    let response = ui.add_enabled(blocker.is_none(), egui::Button::new("Rotate…"));
+    let response = ui.add_enabled(blocker.is_none(), egui::Button::new(label));
     match &blocker {
         Some(why) => response.on_disabled_hover_text(why.to_string()).clicked(),
         None => response
@@ -170,7 +185,10 @@ impl RotationScreen {
         match state.step {
             RotationStep::Prepare => self.prepare_ui(ui, env, &state),
             RotationStep::Create => self.create_ui(ui, env, &state),
-            RotationStep::PutInIdp => put_in_place_ui(ui, env, &state),
+            RotationStep::PutInIdp => {
+                put_in_place_ui(ui, env, &state);
+                self.copy_again_ui(ui, env, &state);
+            }
             RotationStep::Test => self.test_ui(ui, env, &state),
             RotationStep::ConfirmEvent => self.confirm_event_ui(ui, env, &state),
             RotationStep::Revoke => revoke_instructions_ui(ui, env, &state),
@@ -403,8 +421,8 @@ impl RotationScreen {
                 tokens.warn,
                 match state.kind {
                     CredentialKind::ScimToken => format!(
-                        "Expect about {} to {} minutes without provisioning: from creating the new token until the IdP's next successful cycle after you paste it",
-                        gap.best_minutes, gap.worst_minutes
+                        "Expect {} without provisioning: from creating the new token until the IdP's next successful cycle after you paste it",
+                        minutes_range(gap.best_minutes, gap.worst_minutes)
                     ),
                     CredentialKind::ClientSecret => format!(
                         "Expect about {} minutes in which sign-in fails: from creating the new secret until the platform has it",
@@ -577,6 +595,61 @@ impl RotationScreen {
             })
             .await
         });
+    }
+
+    /// Until the IdP step is confirmed the new value can be copied again, from the keyring
+    /// and without showing it: the reveal of the step before is gone and the clipboard is
+    /// cleared after 60 s, and a value lost here would force yet another new one (#14).
+    fn copy_again_ui(&mut self, ui: &mut egui::Ui, env: &mut StepEnv<'_>, state: &RotationState) {
+        let Some(pending_id) = state.pending_credential_id.as_deref() else {
+            return;
+        };
+        self.copy_again.poll();
+        if let Some(result) = self.copy_again.take() {
+            if result.is_ok() {
+                env.toasts.show("Copied to clipboard", ui.input(|i| i.time));
+            }
+            self.copy_again_result = Some(result);
+        }
+        let tokens = Tokens::ui(ui);
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            let label = format!("Copy the new {} again", short_kind(state.kind));
+            let running = self.copy_again.is_running();
+            if ui
+                .add_enabled(!running, egui::Button::new(label))
+                .on_hover_text("Copies it from the keyring without showing it; the clipboard is cleared after 60 s")
+                .clicked()
+            {
+                let store = Arc::clone(env.secrets);
+                let account = crate::secrets::account(&env.profile.id, pending_id);
+                self.copy_again_result = None;
+                self.copy_again = Task::spawn(env.runtime, ui.ctx(), async move {
+                    let secret = blocking(move || store.get(&account).map_err(|err| err.to_string()))
+                        .await?
+                        .ok_or_else(|| {
+                            "the new value is no longer in the keyring: go back and create another one"
+                                .to_owned()
+                        })?;
+                    crate::ui::widgets::secret_reveal::copy_to_clipboard(secret).await
+                });
+            }
+            if running {
+                ui.spinner();
+            }
+        });
+        match &self.copy_again_result {
+            Some(Ok(())) => {
+                ui.colored_label(
+                    tokens.muted,
+                    "Copied. The clipboard is cleared 60 s after copying if it still holds the value.",
+                );
+            }
+            Some(Err(err)) => {
+                ui.colored_label(tokens.bad, format!("Could not copy it: {err}"));
+            }
+            None => {}
+        }
     }
 
     fn reveal_ui(&mut self, ui: &mut egui::Ui, env: &mut StepEnv<'_>) {
@@ -818,6 +891,9 @@ impl RotationScreen {
         // Moving on while the new value is on screen would lose it before it was copied.
         let revealing = self.reveal.is_showing();
         let mut hide = false;
+        // Why Next or Revoke is disabled goes on its own line under the buttons: in the
+        // row, a long reason ran over Back and Cancel (#14).
+        let mut note: Option<(egui::Color32, String)> = None;
         ui.horizontal(|ui| {
             let back_enabled = !busy && !revealing && state.step != RotationStep::Prepare;
             if ui
@@ -862,7 +938,7 @@ impl RotationScreen {
                 }
                 if state.step == RotationStep::Revoke {
                     if let Some(why) = revoke_blocker {
-                        ui.colored_label(tokens.bad, why.to_string());
+                        note = Some((tokens.bad, why.to_string()));
                     }
                 } else {
                     let blocker = state.blocker().map(|why| why.to_string()).or_else(|| {
@@ -876,11 +952,16 @@ impl RotationScreen {
                         self.act(env, RotationAction::Advance);
                     }
                     if let Some(why) = blocker {
-                        ui.colored_label(tokens.muted, why);
+                        note = Some((tokens.muted, why));
                     }
                 }
             });
         });
+        if let Some((colour, why)) = note {
+            ui.with_layout(egui::Layout::top_down(egui::Align::Max), |ui| {
+                ui.add(egui::Label::new(egui::RichText::new(why).color(colour)).wrap());
+            });
+        }
         hide
     }
 
@@ -1152,6 +1233,15 @@ fn single_active_warning(kind: CredentialKind) -> &'static str {
     }
 }
 
+/// "about 5 minutes", "about 5 to 45 minutes" (never "about 5 to 5 minutes", #14).
+fn minutes_range(best: u32, worst: u32) -> String {
+    if best >= worst {
+        format!("about {best} minutes")
+    } else {
+        format!("about {best} to {worst} minutes")
+    }
+}
+
 /// Runs blocking keyring work off the runtime's async threads.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, String> + Send + 'static,
@@ -1159,4 +1249,15 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .unwrap_or_else(|err| Err(format!("the keyring task stopped: {err}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minutes_range;
+
+    #[test]
+    fn an_equal_gap_is_one_number_not_a_range() {
+        assert_eq!(minutes_range(5, 5), "about 5 minutes");
+        assert_eq!(minutes_range(5, 45), "about 5 to 45 minutes");
+    }
 }

@@ -193,7 +193,10 @@ impl Form {
             }
             Ok(Some(at)) => {
                 ui.horizontal(|ui| {
-                    ui.label(format!("Expires {} —", at.format("%Y-%m-%d")));
+                    ui.label(format!(
+                        "Expires {} —",
+                        at.with_timezone(&chrono::Local).format("%Y-%m-%d")
+                    ));
                     expiry_badge::ui(ui, Some(*at), now);
                 });
             }
@@ -288,6 +291,8 @@ pub struct CredentialsStep {
     presence_for: Vec<String>,
     presence_task: Task<BTreeMap<String, bool>>,
     confirm_remove: Option<String>,
+    /// A credential whose "Use this one…" was clicked, waiting for the admin to confirm.
+    confirm_use: Option<String>,
     removing: Task<(String, Result<(), StoreError>)>,
     remove_error: Option<String>,
     calendar: CalendarExport,
@@ -333,6 +338,7 @@ impl Step for CredentialsStep {
         ui.add_space(10.0);
         self.form_ui(ui, env);
         self.remove_dialog_ui(ui.ctx(), env);
+        self.use_dialog_ui(ui.ctx(), env);
         outcome
     }
 
@@ -352,6 +358,7 @@ impl Step for CredentialsStep {
         }
         self.form.paste.clear();
         self.confirm_remove = None;
+        self.confirm_use = None;
     }
 }
 
@@ -368,15 +375,26 @@ impl CredentialsStep {
                 (Ok(()), Some(Pending { mut meta, secret })) => {
                     meta.session_only = meta.session_only || !env.secrets.is_persistent();
                     let what = meta.kind.label();
+                    // A pasted value was seen already (in the vendor's portal): it is shown
+                    // as its mask in the list, never again in full (issue #14).
+                    let generated = meta.origin == CredentialOrigin::Generated;
                     let note = if meta.session_only {
                         "kept for this session only"
                     } else {
                         "stored in the keyring"
                     };
+                    // Adding never switches what is in use (issue #14); say so when it did not.
+                    let note = match credential::attach(env.profile, meta, env.now) {
+                        credential::Attached::InUse => note.to_owned(),
+                        credential::Attached::Kept { .. } => format!("{note}, not in use yet"),
+                    };
                     env.toasts
                         .show(format!("{what} {note}"), ctx.input(|i| i.time));
-                    credential::attach(env.profile, meta, env.now);
-                    self.reveal = SecretReveal::once(secret, what);
+                    self.reveal = if generated {
+                        SecretReveal::once(secret, what)
+                    } else {
+                        SecretReveal::default()
+                    };
                     if self.left_while_storing {
                         self.reveal.dismiss();
                     }
@@ -535,6 +553,15 @@ impl CredentialsStep {
                         }
                         if crate::ui::rotation::rotate_button(ui, profile, &meta.id, env.now) {
                             self.rotate = Some(meta.id.clone());
+                        }
+                        if !pending
+                            && !credential::in_use(profile, &meta.id)
+                            && ui
+                                .add_enabled(!busy, egui::Button::new("Use this one…"))
+                                .on_hover_text("Make the app use this credential instead of the current one")
+                                .clicked()
+                        {
+                            self.confirm_use = Some(meta.id.clone());
                         }
                     });
                     ui.end_row();
@@ -744,6 +771,69 @@ impl CredentialsStep {
     }
 }
 
+impl CredentialsStep {
+    /// "Use this one…": the explicit, confirmed switch of the credential an app uses.
+    fn use_dialog_ui(&mut self, ctx: &egui::Context, env: &mut StepEnv<'_>) {
+        let Some(id) = self.confirm_use.clone() else {
+            return;
+        };
+        let Some(meta) = env.profile.credential(&id).cloned() else {
+            self.confirm_use = None;
+            return;
+        };
+        let (app, current) = match meta.kind {
+            CredentialKind::ScimToken => ("SCIM app", env.profile.scim.token_credential.clone()),
+            CredentialKind::ClientSecret => {
+                ("SSO app", env.profile.sso.client_secret_credential.clone())
+            }
+        };
+        let current_label = current
+            .as_deref()
+            .and_then(|c| env.profile.credential(c))
+            .map(|c| format!("“{}” ({})", c.label, masked(&c.last4)));
+        let mut choice = None;
+        let modal = egui::Modal::new(egui::Id::unique("use-credential-dialog")).show(ctx, |ui| {
+            ui.set_width(440.0);
+            ui.heading(format!("Switch the {app} to this {}?", meta.kind.label()));
+            ui.label(format!(
+                "The wizard's checks of the {app} will use “{}” ({}) from now on.",
+                meta.label,
+                masked(&meta.last4)
+            ));
+            if let Some(current) = &current_label {
+                ui.colored_label(
+                    Tokens::ui(ui).warn,
+                    format!(
+                        "It replaces {current}. Switch only if the other side already accepts the new one; \
+                         to replace a working credential without losing access, use Rotate… instead."
+                    ),
+                );
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Use it").clicked() {
+                    choice = Some(true);
+                }
+                if ui.button("Cancel").clicked() {
+                    choice = Some(false);
+                }
+            });
+        });
+        if modal.should_close() && choice.is_none() {
+            choice = Some(false);
+        }
+        match choice {
+            Some(true) => {
+                if let Err(err) = credential::use_credential(env.profile, &id, env.now) {
+                    env.toasts.show(err.to_string(), ctx.input(|i| i.time));
+                }
+                self.confirm_use = None;
+            }
+            Some(false) => self.confirm_use = None,
+            None => {}
+        }
+    }
+}
+
 /// Stores a pending value in the background (session-only when `session_only`).
 fn spawn_put(
     env: &StepEnv<'_>,
@@ -830,7 +920,12 @@ mod tests {
         let Ok(ExpiryChoice::At(at)) = parse_choice(ExpiryMode::Date, "", "2027-01-31") else {
             panic!("a date")
         };
-        assert_eq!(at.format("%Y-%m-%d").to_string(), "2027-01-31");
+        assert_eq!(
+            at.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d")
+                .to_string(),
+            "2027-01-31"
+        );
         assert!(
             parse_choice(ExpiryMode::Date, "", "31/01/2027")
                 .unwrap_err()

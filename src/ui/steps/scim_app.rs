@@ -163,6 +163,7 @@ impl ScimAppStep {
             .and_then(|id| env.profile.credential(id))
             .cloned();
         if let Some(meta) = &stored {
+            let mut replace = false;
             ui.horizontal(|ui| {
                 ui.label("Stored token:");
                 ui.label(egui::RichText::new(masked(&meta.last4)).monospace());
@@ -170,10 +171,19 @@ impl ScimAppStep {
                 if meta.session_only {
                     ui.colored_label(tokens.warn, "kept for this session only");
                 }
-                if !self.replacing && ui.button("Replace…").clicked() {
-                    self.replacing = true;
-                }
+                // Replacing a working credential is a rotation: the new one is tested
+                // before the old one goes (#14), never a swap that breaks the app.
+                replace = crate::ui::rotation::rotate_button_labelled(
+                    ui,
+                    env.profile,
+                    &meta.id,
+                    env.now,
+                    "Replace…",
+                );
             });
+            if replace {
+                crate::ui::rotation::begin_ui(ui, env, &meta.id);
+            }
         }
         self.reveal.ui(ui, env.runtime, env.toasts);
         if let Some(err) = &self.store_error {

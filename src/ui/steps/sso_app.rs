@@ -175,6 +175,7 @@ impl SsoAppStep {
             .and_then(|id| env.profile.credential(id))
             .cloned();
         if let Some(meta) = &stored {
+            let mut replace = false;
             ui.horizontal(|ui| {
                 ui.label("Stored secret:");
                 ui.label(egui::RichText::new(masked(&meta.last4)).monospace());
@@ -182,10 +183,19 @@ impl SsoAppStep {
                 if meta.session_only {
                     ui.colored_label(tokens.warn, "kept for this session only");
                 }
-                if !self.replacing && ui.button("Replace…").clicked() {
-                    self.replacing = true;
-                }
+                // Replacing a working credential is a rotation: the new one is tested
+                // before the old one goes (#14), never a swap that breaks the app.
+                replace = crate::ui::rotation::rotate_button_labelled(
+                    ui,
+                    env.profile,
+                    &meta.id,
+                    env.now,
+                    "Replace…",
+                );
             });
+            if replace {
+                crate::ui::rotation::begin_ui(ui, env, &meta.id);
+            }
             if meta.expires_at.is_none() && !idp.secret_lifetimes_days.is_empty() {
                 ui.colored_label(
                     tokens.bad,
@@ -242,13 +252,16 @@ impl SsoAppStep {
         } else {
             clean_import(&self.secret_input, None).ok()
         };
+        // Entra's secret ID (a GUID) is not the secret: refuse to store it (#14).
+        let is_secret_id = cleaned.as_ref().is_some_and(|imported| {
+            env.profile.idp == crate::model::IdpId::Entra
+                && crate::probes::oidc::is_guid(imported.secret.expose())
+        });
         if let Some(imported) = &cleaned {
             for warning in &imported.warnings {
                 ui.colored_label(tokens.warn, format!("⚠ {}", warning.message()));
             }
-            if env.profile.idp == crate::model::IdpId::Entra
-                && crate::probes::oidc::is_guid(imported.secret.expose())
-            {
+            if is_secret_id {
                 ui.colored_label(
                     tokens.bad,
                     "✖ This is a GUID, which is the secret's ID: Entra's secret value is in the Value column",
@@ -263,7 +276,7 @@ impl SsoAppStep {
             ui.colored_label(tokens.muted, &idp.secret_lifetime_note);
         }
         ui.horizontal(|ui| {
-            let can_store = cleaned.is_some() && expiry.is_ok();
+            let can_store = cleaned.is_some() && expiry.is_ok() && !is_secret_id;
             if ui
                 .add_enabled(can_store, egui::Button::new("Store secret"))
                 .clicked()

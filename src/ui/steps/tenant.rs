@@ -203,11 +203,19 @@ impl TenantStep {
                 ui.end_row();
                 for profile in &listing.profiles {
                     let is_open = open_id == Some(profile.id.as_str());
-                    if is_open {
-                        ui.strong(format!("{} (open)", profile.name));
-                    } else {
-                        ui.label(&profile.name);
-                    }
+                    ui.vertical(|ui| {
+                        if is_open {
+                            ui.strong(format!("{} (open)", profile.name));
+                        } else {
+                            ui.label(&profile.name);
+                        }
+                        if let Some(words) = crate::wizard::rotation::in_progress_words(profile) {
+                            ui.colored_label(
+                                Tokens::ui(ui).warn,
+                                egui::RichText::new(words.as_str()).small(),
+                            );
+                        }
+                    });
                     ui.label(profile.platform.label());
                     ui.label(profile.idp.label());
                     ui.label(relative_time(profile.updated_at, env.now));

@@ -524,31 +524,8 @@ fn claims_ui(ui: &mut egui::Ui, outcome: &LoginOutcome, platform: &Platform) {
     }
 }
 
-/// Opens `url` in the browser named by `$BROWSER` (the usual convention: commands
-/// separated by `:`, `%s` standing for the URL), else the desktop's default browser.
+/// Opens `url` in the browser named by `$BROWSER`, else the desktop's default browser
+/// ([`crate::ui::browser::open_url`], shared with every other link in the window).
 pub fn system_browser(url: &str) -> Result<(), String> {
-    if let Some(command) = std::env::var("BROWSER").ok().and_then(|list| {
-        list.split(':')
-            .map(str::trim)
-            .find(|c| !c.is_empty())
-            .map(str::to_owned)
-    }) {
-        let mut parts: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
-        if parts.iter().any(|p| p.contains("%s")) {
-            parts = parts.into_iter().map(|p| p.replace("%s", url)).collect();
-        } else {
-            parts.push(url.to_owned());
-        }
-        let (program, args) = parts
-            .split_first()
-            .ok_or_else(|| "$BROWSER is empty".to_owned())?;
-        let mut child = std::process::Command::new(program)
-            .args(args)
-            .spawn()
-            .map_err(|err| format!("could not start $BROWSER ({program}): {err}"))?;
-        // Reap it in the background so no zombie is left; the sign-in does not wait for it.
-        std::thread::spawn(move || child.wait());
-        return Ok(());
-    }
-    open::that_detached(url).map_err(|err| format!("{err}; open the sign-in page yourself: {url}"))
+    crate::ui::browser::open_url(url).map_err(|err| err.to_string())
 }

@@ -22,6 +22,24 @@ use crate::ui::widgets::toasts::Toasts;
 /// How long a copied secret may stay on the clipboard.
 pub const CLEAR_AFTER: Duration = Duration::from_mins(1);
 
+/// Shortens [`CLEAR_AFTER`] for the real-window test (tests/desktop), which would otherwise
+/// wait a minute per run. Only ever shorter: a value above 60 s, or one that does not parse,
+/// leaves the 60 s.
+pub const CLEAR_AFTER_ENV: &str = "SSO_SCIM_WIZARD_CLIPBOARD_CLEAR_SECS";
+
+/// The clear-after time in effect: [`CLEAR_AFTER`], or less when [`CLEAR_AFTER_ENV`] says so.
+pub fn clear_after() -> Duration {
+    clear_after_from(std::env::var(CLEAR_AFTER_ENV).ok().as_deref())
+}
+
+fn clear_after_from(value: Option<&str>) -> Duration {
+    value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+        .filter(|d| *d <= CLEAR_AFTER)
+        .unwrap_or(CLEAR_AFTER)
+}
+
 /// Where a one-time value is in its life.
 #[derive(Debug, Default)]
 pub enum Reveal {
@@ -109,8 +127,10 @@ impl SecretReveal {
                 ui.horizontal(|ui| {
                     egui::Frame::group(ui.style()).show(ui, |ui| {
                         ui.add(
+                            // Not selectable: a selection goes to the PRIMARY selection on X11
+                            // and Wayland, which nothing clears after 60 s. Copy is the way out.
                             egui::Label::new(egui::RichText::new(secret.expose()).monospace().size(15.0))
-                                .selectable(true)
+                                .selectable(false)
                                 .wrap_mode(egui::TextWrapMode::Extend),
                         );
                     });
@@ -202,22 +222,24 @@ fn spawn_copy(
     ctx: &egui::Context,
     secret: Secret,
 ) -> Task<Result<(), String>> {
+    Task::spawn(runtime, ctx, copy_to_clipboard(secret))
+}
+
+/// Puts `secret` on the system clipboard exactly as the reveal's Copy does (served, then
+/// cleared after [`clear_after`] if still there) without showing it: the rotation's "Copy
+/// the new token again" (#14). Finishes once the value is on the clipboard.
+pub async fn copy_to_clipboard(secret: Secret) -> Result<(), String> {
     let (started_tx, started_rx) = oneshot::channel();
-    let deadline = Instant::now() + CLEAR_AFTER;
+    let deadline = Instant::now() + clear_after();
     let spawned = std::thread::Builder::new()
         .name("ssw-clipboard".to_owned())
         .spawn(move || serve_clipboard(&secret, deadline, started_tx));
-    let spawn_error = spawned
-        .err()
-        .map(|err| format!("no clipboard thread: {err}"));
-    Task::spawn(runtime, ctx, async move {
-        match spawn_error {
-            Some(err) => Err(err),
-            None => started_rx
-                .await
-                .unwrap_or_else(|_| Err("the clipboard worker stopped".to_owned())),
-        }
-    })
+    if let Err(err) = spawned {
+        return Err(format!("no clipboard thread: {err}"));
+    }
+    started_rx
+        .await
+        .unwrap_or_else(|_| Err("the clipboard worker stopped".to_owned()))
 }
 
 /// Sets the clipboard, reports, keeps it served until `deadline` and then clears it if it
@@ -310,5 +332,14 @@ mod tests {
         assert!(matches!(reveal.state(), Reveal::Dismissed));
         assert!(!format!("{reveal:?}").contains("abcdefgh"));
         assert!(!SecretReveal::default().is_showing());
+    }
+
+    #[test]
+    fn the_clear_time_can_only_be_shortened() {
+        assert_eq!(clear_after_from(None), CLEAR_AFTER);
+        assert_eq!(clear_after_from(Some("4")), Duration::from_secs(4));
+        assert_eq!(clear_after_from(Some("3600")), CLEAR_AFTER);
+        assert_eq!(clear_after_from(Some("soon")), CLEAR_AFTER);
+        assert_eq!(clear_after_from(Some("-1")), CLEAR_AFTER);
     }
 }

@@ -31,16 +31,24 @@ impl Toasts {
             return;
         };
         ctx.request_repaint_after(Duration::from_secs_f64((next_expiry - now).max(0.05)));
+        // One line, over the status bar's right end (labels only, no controls), never
+        // over Next and its blocker text: a toast used to wrap into 4–5 lines there,
+        // splitting words (#14). Only the newest shows; a long one is cut with "…" and
+        // its full text is on hover.
+        let Some((text, _)) = self.items.last() else {
+            return;
+        };
+        let max_width = (ctx.content_rect().width() * 0.6).max(240.0);
         egui::Area::new(egui::Id::unique("toasts"))
-            .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -40.0))
+            .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-8.0, -3.0))
             .order(egui::Order::Foreground)
-            .interactable(false)
             .show(ctx, |ui| {
-                for (text, _) in &self.items {
-                    egui::Frame::popup(ui.style()).show(ui, |ui| {
-                        ui.label(text.as_str());
+                egui::Frame::popup(ui.style())
+                    .inner_margin(egui::Margin::symmetric(8, 1))
+                    .show(ui, |ui| {
+                        ui.set_max_width(max_width);
+                        ui.add(egui::Label::new(text.as_str()).truncate());
                     });
-                }
             });
     }
 }

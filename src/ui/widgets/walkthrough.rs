@@ -60,8 +60,7 @@ pub fn steps_ui(
     }
 }
 
-/// Opens `url` in the default browser without waiting for it.
+/// Opens `url` in `$BROWSER` or the default browser without waiting for it.
 pub fn open_in_browser(url: &str) -> Result<(), String> {
-    open::that_detached(url)
-        .map_err(|err| format!("Could not open a browser ({err}); open {url} yourself"))
+    crate::ui::browser::open_url(url).map_err(|err| err.to_string())
 }
