@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::pattern::{check_https_url, fill_pattern, placeholders};
 use super::types::{ChecklistGroup, Idp, Placeholder, Platform, SsoProtocol, WalkStep};
 use super::{Catalog, explain::normalize};
-use crate::diagnostics::check_ids;
+use crate::diagnostics::{check_ids, oauth_errors};
 use crate::model::{IdpId, PlatformId};
 
 /// Every problem found in `catalog`.
@@ -352,6 +352,17 @@ fn check_trouble(catalog: &Catalog, out: &mut Vec<String>) {
         {
             out.push(format!(
                 "troubleshooting.toml: no entry links check id {id}"
+            ));
+        }
+    }
+    for code in oauth_errors::all() {
+        if !catalog
+            .troubleshooting
+            .iter()
+            .any(|entry| entry.codes.iter().any(|c| c == code))
+        {
+            out.push(format!(
+                "troubleshooting.toml: no entry has the OAuth error code {code}"
             ));
         }
     }

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod oauth_errors;
+
 /// Outcome of one check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
