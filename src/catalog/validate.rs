@@ -34,6 +34,27 @@ fn coverage(catalog: &Catalog, out: &mut Vec<String>) {
             ));
         }
     }
+    // The pickers show `label()`; sentences use the catalog's name: one name everywhere.
+    for platform in &catalog.platforms {
+        if platform.name != platform.id.label() {
+            out.push(format!(
+                "platforms.toml: {} is named {:?} but the pickers call it {:?}",
+                platform.id,
+                platform.name,
+                platform.id.label()
+            ));
+        }
+    }
+    for idp in &catalog.idps {
+        if idp.name != idp.id.label() {
+            out.push(format!(
+                "idps.toml: {} is named {:?} but the pickers call it {:?}",
+                idp.id,
+                idp.name,
+                idp.id.label()
+            ));
+        }
+    }
     for id in IdpId::ALL {
         let count = catalog.idps.iter().filter(|i| i.id == id).count();
         if count != 1 {

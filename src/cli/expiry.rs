@@ -107,7 +107,8 @@ fn to_text(due: &[Due], at: DateTime<Utc>, dir: &str) -> String {
     }
     lines.push(match urgent {
         0 => "Nothing needs action this week.".to_owned(),
-        n => format!("{n} credential(s) need action now (expired or under 7 days left)."),
+        1 => "1 credential needs action now (expired or under 7 days left).".to_owned(),
+        n => format!("{n} credentials need action now (expired or under 7 days left)."),
     });
     lines.join("\n")
 }

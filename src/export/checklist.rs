@@ -366,7 +366,7 @@ impl Document {
                     .filter(|entry| !entry.is_done())
                     .map(|entry| OpenLine {
                         text: entry.item.text.clone(),
-                        why: entry.item.why.clone(),
+                        why: entry.item.why_for(review.platform, review.idp),
                         note: note(entry),
                     })
                     .collect::<Vec<_>>();

@@ -457,7 +457,10 @@ impl WizardApp {
             }
             if let Some(line) = &self.status_line {
                 ui.separator();
-                ui.colored_label(tokens.bad, line);
+                ui.colored_label(
+                    tokens.bad,
+                    crate::diagnostics::words::sentence(line).as_ref(),
+                );
             }
         });
     }

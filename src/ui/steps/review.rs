@@ -385,7 +385,7 @@ fn item_ui(
     }
     ui.indent(("review-item", entry.item.id.as_str()), |ui| {
         ui.label(
-            egui::RichText::new(&entry.item.why)
+            egui::RichText::new(entry.item.why_for(env.profile.platform, env.profile.idp))
                 .small()
                 .color(tokens.muted),
         );

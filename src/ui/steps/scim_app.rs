@@ -314,7 +314,10 @@ impl ScimAppStep {
         }
         let parsed = parse_date(&self.expiry_text);
         if let Err(err) = &parsed {
-            ui.colored_label(tokens.bad, err.to_string());
+            ui.colored_label(
+                tokens.bad,
+                crate::diagnostics::words::sentence(&err.to_string()).as_ref(),
+            );
         }
         parsed.map(Some)
     }

@@ -275,7 +275,8 @@ impl TenantStep {
                     ui.label(format!("“{name}” and its settings, checklist and check history will be deleted."));
                     if *credentials > 0 {
                         ui.label(format!(
-                            "Its {credentials} stored secret(s) will be removed from the keyring too. The credentials themselves stay valid in the platform and IdP until you revoke them there."
+                            "Its {} will be removed from the keyring too. The credentials themselves stay valid in the platform and IdP until you revoke them there.",
+                            crate::diagnostics::words::count(*credentials, "stored secret", "stored secrets")
                         ));
                     }
                     ui.horizontal(|ui| {
