@@ -560,6 +560,27 @@ pub struct ChecklistItem {
     /// Vendor-specific additions to [`Self::why`], each shown only where it applies.
     #[serde(default)]
     pub notes: Vec<ScopedLine>,
+    /// Something the wizard records that proves the item without a tick.
+    #[serde(default)]
+    pub known: Option<KnownFact>,
+}
+
+/// A fact the wizard itself records in a profile, which proves a checklist item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KnownFact {
+    /// The break-glass box of the SSO app step is ticked.
+    BreakGlassConfirmed,
+    /// The "users or groups are assigned to the SSO app" box is ticked.
+    SsoAssignmentConfirmed,
+    /// The client secret in use has an expiry date.
+    ClientSecretExpiryRecorded,
+    /// The SCIM token in use has an expiry date.
+    ScimTokenExpiryRecorded,
+    /// A rotation walkthrough (which enforces the safe order) was finished.
+    RotationCompleted,
+    /// A client secret rotation walkthrough was finished.
+    ClientSecretRotationCompleted,
 }
 
 impl ChecklistItem {

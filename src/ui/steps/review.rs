@@ -377,6 +377,13 @@ fn item_ui(
         .on_disabled_hover_text(
             "Proven by the last check run; it stays ticked while that check passes",
         );
+    } else if let Some(known) = &entry.known {
+        let mut checked = true;
+        ui.add_enabled(
+            false,
+            egui::Checkbox::new(&mut checked, entry.item.text.as_str()),
+        )
+        .on_disabled_hover_text(format!("{known}; it stays ticked while that holds"));
     } else {
         let mut ticked = entry.ticked;
         if ui.checkbox(&mut ticked, entry.item.text.as_str()).changed() {
@@ -389,6 +396,13 @@ fn item_ui(
                 .small()
                 .color(tokens.muted),
         );
+        if let (Some(known), None) = (&entry.known, &entry.evidence) {
+            ui.label(
+                egui::RichText::new(format!("✔ {known}"))
+                    .small()
+                    .color(tokens.good),
+            );
+        }
         if let Some(evidence) = &entry.evidence {
             let at = local_text(evidence.checked_at);
             let (icon, colour) = match evidence.status {
