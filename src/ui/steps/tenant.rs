@@ -257,9 +257,15 @@ impl TenantStep {
                     ui.heading("Rename tenant");
                     let label = ui.label("New name");
                     let field = ui.text_edit_singleline(name).labelled_by(label.id);
-                    field.request_focus();
+                    // Focus the name when the dialog opens; Tab can then move on to the buttons.
+                    if ui.memory(|m| m.focused().is_none()) {
+                        field.request_focus();
+                    }
                     let valid = !name.trim().is_empty();
-                    let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    // A single-line field gives up focus on Enter, so `lost_focus` only shows
+                    // a frame later, when the key is gone: read the key while the field has it.
+                    let enter = (field.has_focus() || field.lost_focus())
+                        && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     ui.horizontal(|ui| {
                         if ui.add_enabled(valid, egui::Button::new("Rename")).clicked() || (enter && valid) {
                             command = Some(TenantCommand::Rename { id: id.clone(), name: name.trim().to_owned() });
