@@ -1,6 +1,7 @@
 //! The keyboard in the window, headless with `egui_kittest`: Enter confirms the Rename
 //! dialog, Escape closes the expiry dashboard, the troubleshooting panel and a modal, and
-//! a new step opens at its top rather than at the previous step's scroll position.
+//! a new step opens at its top rather than at the previous step's scroll position; and
+//! at 800×600 the saved tenants' buttons are reachable.
 
 #![expect(
     clippy::unwrap_used,
@@ -154,4 +155,58 @@ fn a_new_step_starts_at_its_top() {
         heading.top() >= 0.0 && heading.bottom() <= 500.0,
         "the Review heading is off-screen at {heading:?}"
     );
+}
+
+/// At 800×600 the saved tenants' row buttons can be reached: the table scrolls sideways
+/// rather than cutting Delete off at the window's edge.
+#[test]
+fn at_800_by_600_every_saved_tenant_button_can_be_brought_into_view() {
+    let tmp = tempfile::tempdir().unwrap();
+    saved_tenant(tmp.path(), "Contoso production tenant with a long name");
+    saved_tenant(tmp.path(), "Fabrikam staging");
+    let mut h = harness(tmp.path(), &Launch::default(), egui::vec2(800.0, 600.0));
+    step_until(&mut h, "the saved tenants", |h| {
+        h.query_all_by_role_and_label(Role::Button, "Delete…")
+            .count()
+            == 2
+    });
+    for label in ["Open", "Rename…", "Duplicate", "Delete…"] {
+        let button = h
+            .get_all_by_role_and_label(Role::Button, label)
+            .next()
+            .unwrap();
+        button.scroll_to_me();
+        steps(&mut h, 3);
+        let rect = h
+            .get_all_by_role_and_label(Role::Button, label)
+            .next()
+            .unwrap()
+            .rect();
+        assert!(
+            rect.left() >= 0.0 && rect.right() <= 800.0,
+            "{label} stays cut off at {rect:?}"
+        );
+    }
+}
+
+/// At 800×600 the expiry choices of a new credential wrap instead of running off the edge.
+#[test]
+fn at_800_by_600_the_credential_expiry_choices_fit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let id = ProfileStore::at(tmp.path())
+        .create("Contoso", PlatformId::Airia, IdpId::Entra, Utc::now())
+        .unwrap()
+        .id;
+    let launch = Launch {
+        profile_id: Some(id),
+        step: Some(StepId::Credentials),
+    };
+    let mut h = harness(tmp.path(), &launch, egui::vec2(800.0, 600.0));
+    step_until(&mut h, "the expiry choices", |h| {
+        h.query_by_role_and_label(Role::RadioButton, "Never")
+            .is_some()
+    });
+    steps(&mut h, 2);
+    let rect = h.get_by_role_and_label(Role::RadioButton, "Never").rect();
+    assert!(rect.right() <= 800.0, "Never is cut off at {rect:?}");
 }

@@ -190,58 +190,64 @@ impl TenantStep {
             ui.weak("No saved tenants yet. Create one above.");
             return command;
         }
-        egui::Grid::new("saved-tenants")
-            .num_columns(5)
-            .striped(true)
-            .spacing([16.0, 6.0])
+        // Wider than a small window with the row buttons: it scrolls sideways instead of
+        // cutting off Rename, Duplicate and Delete.
+        egui::ScrollArea::horizontal()
+            .id_salt("saved-tenants-scroll")
             .show(ui, |ui| {
-                ui.strong("Name");
-                ui.strong("Platform");
-                ui.strong("Identity provider");
-                ui.strong("Last change");
-                ui.label("");
-                ui.end_row();
-                for profile in &listing.profiles {
-                    let is_open = open_id == Some(profile.id.as_str());
-                    if is_open {
-                        ui.strong(format!("{} (open)", profile.name));
-                    } else {
-                        ui.label(&profile.name);
-                    }
-                    ui.label(profile.platform.label());
-                    ui.label(profile.idp.label());
-                    ui.label(relative_time(profile.updated_at, env.now));
-                    ui.horizontal(|ui| {
-                        if ui
-                            .add_enabled(!is_open, egui::Button::new("Open"))
-                            .on_hover_text(&profile.id)
-                            .clicked()
-                        {
-                            command = Some(TenantCommand::Open(profile.id.clone()));
-                        }
-                        if ui.button("Rename…").clicked() {
-                            self.dialog = Some(Dialog::Rename {
-                                id: profile.id.clone(),
-                                name: profile.name.clone(),
+                egui::Grid::new("saved-tenants")
+                    .num_columns(5)
+                    .striped(true)
+                    .spacing([16.0, 6.0])
+                    .show(ui, |ui| {
+                        ui.strong("Name");
+                        ui.strong("Platform");
+                        ui.strong("Identity provider");
+                        ui.strong("Last change");
+                        ui.label("");
+                        ui.end_row();
+                        for profile in &listing.profiles {
+                            let is_open = open_id == Some(profile.id.as_str());
+                            if is_open {
+                                ui.strong(format!("{} (open)", profile.name));
+                            } else {
+                                ui.label(&profile.name);
+                            }
+                            ui.label(profile.platform.label());
+                            ui.label(profile.idp.label());
+                            ui.label(relative_time(profile.updated_at, env.now));
+                            ui.horizontal(|ui| {
+                                if ui
+                                    .add_enabled(!is_open, egui::Button::new("Open"))
+                                    .on_hover_text(&profile.id)
+                                    .clicked()
+                                {
+                                    command = Some(TenantCommand::Open(profile.id.clone()));
+                                }
+                                if ui.button("Rename…").clicked() {
+                                    self.dialog = Some(Dialog::Rename {
+                                        id: profile.id.clone(),
+                                        name: profile.name.clone(),
+                                    });
+                                }
+                                if ui
+                                    .button("Duplicate")
+                                    .on_hover_text("Copy the settings; credentials are not copied")
+                                    .clicked()
+                                {
+                                    command = Some(TenantCommand::Duplicate(profile.id.clone()));
+                                }
+                                if ui.button("Delete…").clicked() {
+                                    self.dialog = Some(Dialog::Delete {
+                                        id: profile.id.clone(),
+                                        name: profile.name.clone(),
+                                        credentials: profile.credentials.len(),
+                                    });
+                                }
                             });
-                        }
-                        if ui
-                            .button("Duplicate")
-                            .on_hover_text("Copy the settings; credentials are not copied")
-                            .clicked()
-                        {
-                            command = Some(TenantCommand::Duplicate(profile.id.clone()));
-                        }
-                        if ui.button("Delete…").clicked() {
-                            self.dialog = Some(Dialog::Delete {
-                                id: profile.id.clone(),
-                                name: profile.name.clone(),
-                                credentials: profile.credentials.len(),
-                            });
+                            ui.end_row();
                         }
                     });
-                    ui.end_row();
-                }
             });
         command
     }
