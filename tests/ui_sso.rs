@@ -426,7 +426,7 @@ fn cancel_stops_a_waiting_test_login() {
         !h.state().step.is_logging_in()
     });
     h.step();
-    assert!(shows(&h, "the test login was cancelled"));
+    assert!(shows(&h, "The test login was cancelled"));
 }
 
 #[test]
