@@ -210,3 +210,24 @@ fn at_800_by_600_the_credential_expiry_choices_fit() {
     let rect = h.get_by_role_and_label(Role::RadioButton, "Never").rect();
     assert!(rect.right() <= 800.0, "Never is cut off at {rect:?}");
 }
+
+/// At 800×600 the SCIM app step's "Copy URL" stays inside the window.
+#[test]
+fn at_800_by_600_copy_url_fits_beside_the_base_url() {
+    let tmp = tempfile::tempdir().unwrap();
+    let id = saved_tenant(tmp.path(), "Contoso");
+    let launch = Launch {
+        profile_id: Some(id),
+        step: Some(StepId::ScimApp),
+    };
+    let mut h = harness(tmp.path(), &launch, egui::vec2(800.0, 600.0));
+    step_until(&mut h, "Copy URL", |h| {
+        h.query_by_role_and_label(Role::Button, "Copy URL")
+            .is_some()
+    });
+    h.get_by_role_and_label(Role::Button, "Copy URL")
+        .scroll_to_me();
+    steps(&mut h, 3);
+    let rect = h.get_by_role_and_label(Role::Button, "Copy URL").rect();
+    assert!(rect.right() <= 800.0, "Copy URL is cut off at {rect:?}");
+}
