@@ -118,6 +118,14 @@ pub struct Due {
     pub in_use: bool,
 }
 
+/// True when `due` needs action now (critical or expired) and counts for the `expiry`
+/// command's exit code: a credential that is not in use (an older one kept, the dashboard
+/// labels it "not in use") counts only with `include_unused`.
+pub fn needs_action_now(due: &Due, now: DateTime<Utc>, include_unused: bool) -> bool {
+    (due.in_use || include_unused)
+        && severity_of(due.credential.expires_at, now).is_some_and(Severity::needs_action_now)
+}
+
 /// Every credential of `profiles`, most urgent first: earliest `expires_at` first (the
 /// order does not depend on `now`, so it can be computed once), credentials without an
 /// expiry last; ties by tenant name and label.

@@ -204,7 +204,7 @@ fn a_silent_server_exits_1_after_the_timeout() {
     );
     assert_eq!(output.status.code(), Some(1));
     let stdout = text(&output.stdout);
-    assert!(stdout.contains("no answer within 1 s"), "{stdout}");
+    assert!(stdout.contains("No answer within 1 s"), "{stdout}");
     assert_no_token(&output, token);
     drop(listener);
 }

@@ -47,14 +47,35 @@ fn meta(id: &str, kind: CredentialKind, expires_in: Option<Duration>) -> Credent
     }
 }
 
-/// Two tenants with one credential in every severity, plus one without expiry.
+/// Tenants with the given credentials, every one of them in use (the SSO or SCIM app
+/// refers to it, as after `token import --use`).
 fn seed(dir: &Path, credentials: &[(&str, Vec<CredentialMeta>)]) {
+    seed_with_use(dir, credentials, |_| true);
+}
+
+/// Tenants with the given credentials; those `in_use` accepts are the ones the apps use
+/// (one per kind per tenant at most, so list at most one accepted per kind).
+fn seed_with_use(
+    dir: &Path,
+    credentials: &[(&str, Vec<CredentialMeta>)],
+    in_use: impl Fn(&CredentialMeta) -> bool,
+) {
     let store = ProfileStore::at(dir);
     for (name, metas) in credentials {
         let mut profile = store
             .create(name, PlatformId::Airia, IdpId::Entra, at())
             .unwrap();
         profile.credentials.clone_from(metas);
+        // The `expiry` command only fails on credentials in use: mark them the way
+        // `token import --use` does (the last accepted one of each kind wins).
+        for meta in metas.iter().filter(|m| in_use(m)) {
+            match meta.kind {
+                CredentialKind::ScimToken => profile.scim.token_credential = Some(meta.id.clone()),
+                CredentialKind::ClientSecret => {
+                    profile.sso.client_secret_credential = Some(meta.id.clone());
+                }
+            }
+        }
         store.save(&profile).unwrap();
     }
 }
@@ -147,6 +168,7 @@ fn json_lists_every_credential_most_urgent_first_and_exits_1_when_one_is_critica
                 "credential",
                 "days_left",
                 "expires_at",
+                "in_use",
                 "kind",
                 "label",
                 "profile",
@@ -267,5 +289,72 @@ fn world_readable_profiles_are_made_private_on_start_with_a_note() {
         again.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&again.stderr)
+    );
+}
+
+#[test]
+fn a_credential_not_in_use_is_listed_as_such_and_fails_the_run_only_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    seed_with_use(
+        tmp.path(),
+        &[(
+            "Contoso",
+            vec![
+                meta(
+                    "new-1",
+                    CredentialKind::ScimToken,
+                    Some(Duration::days(170)),
+                ),
+                meta("old-1", CredentialKind::ScimToken, Some(-Duration::days(5))),
+            ],
+        )],
+        |m| m.id == "new-1",
+    );
+    let output = expiry(tmp.path(), &["--at", AT]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    let old_line = text.lines().find(|l| l.contains("label of old-1")).unwrap();
+    assert!(old_line.contains("not in use"), "{old_line}");
+    let new_line = text.lines().find(|l| l.contains("label of new-1")).unwrap();
+    assert!(!new_line.contains("not in use"), "{new_line}");
+    assert!(text.contains("Nothing needs action this week"), "{text}");
+    assert!(
+        text.contains("1 credential not in use is expired"),
+        "{text}"
+    );
+
+    let json = expiry(tmp.path(), &["--at", AT, "--json"]);
+    assert_eq!(json.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let in_use: Vec<(String, bool)> = json["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["credential"].as_str().unwrap().to_owned(),
+                c["in_use"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        in_use,
+        [("old-1".to_owned(), false), ("new-1".to_owned(), true)]
+    );
+
+    // The dashboard and the CLI judge "in use" by the same list.
+    let listing = ProfileStore::at(tmp.path()).list(at()).unwrap();
+    let due = sso_scim_wizard::expiry::due_list(&listing.profiles);
+    let dashboard: Vec<(String, bool)> = due
+        .iter()
+        .map(|d| (d.credential.id.clone(), d.in_use))
+        .collect();
+    assert_eq!(dashboard, in_use);
+
+    assert_eq!(
+        expiry(tmp.path(), &["--at", AT, "--include-unused"])
+            .status
+            .code(),
+        Some(1)
     );
 }

@@ -123,34 +123,34 @@ fn explain_finds_the_entry_for_error_strings_from_the_guides() {
         (
             "AADSTS50105: The signed in user 'alice@contoso.com' is not assigned to a role for the application 'Airia SSO'.",
             "aadsts50105-user-not-assigned",
-            "**AADSTS50105**",
+            "«AADSTS50105»",
         ),
         (
             "AADSTS50011: The redirect URI 'https://app.example.com/callback' specified in the request does not match the redirect URIs configured for the application.",
             "aadsts50011-redirect-mismatch",
-            "**AADSTS50011**",
+            "«AADSTS50011»",
         ),
         (
             "AADSTS900561: The endpoint only accepts POST, OPTIONS requests. Received a PUT request.",
             "aadsts900561-method-not-allowed",
-            "**AADSTS900561**",
+            "«AADSTS900561»",
         ),
         (
             "AADSTS7000215: Invalid client secret provided.",
             "aadsts7000215-invalid-client-secret",
-            "**AADSTS7000215**",
+            "«AADSTS7000215»",
         ),
         (
             "AADSTS7000222: The provided client secret keys for app are expired.",
             "aadsts7000222-client-secret-expired",
-            "**AADSTS7000222**",
+            "«AADSTS7000222»",
         ),
         (
             "Azure error 50011 at sign-in",
             "aadsts50011-redirect-mismatch",
-            "**50011**",
+            "«50011»",
         ),
-        ("Unauthorized - 401", "scim-401-unauthorized", "**401**"),
+        ("Unauthorized - 401", "scim-401-unauthorized", "«401»"),
         (
             "Missing required attribute: userName",
             "aws-missing-username",
@@ -159,43 +159,43 @@ fn explain_finds_the_entry_for_error_strings_from_the_guides() {
         (
             "Email address already exists",
             "aws-email-already-exists",
-            "**",
+            "«",
         ),
-        ("Group not found", "aws-group-not-found", "**"),
+        ("Group not found", "aws-group-not-found", "«"),
         (
             r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"scimType":"uniqueness","status":"409"}"#,
             "scim-type-uniqueness",
-            "**uniqueness**",
+            "«uniqueness»",
         ),
         (
             r#"{"scimType":"invalidFilter","detail":"Filter syntax is malformed","status":"400"}"#,
             "scim-type-invalidfilter",
-            "**invalidFilter**",
+            "«invalidFilter»",
         ),
         (
             "StatusCode: Unauthorized 401. The provisioning job is in quarantine.",
             "scim-401-unauthorized",
-            "**401**",
+            "«401»",
         ),
         (
             "The provisioning job has been placed in quarantine",
             "entra-provisioning-quarantine",
-            "**",
+            "«",
         ),
         (
             "Users are provisioned but groups are not syncing",
             "users-sync-groups-dont",
-            "**groups are not**",
+            "«groups are not»",
         ),
         (
             "UPN does not match the email address",
             "upn-email-mismatch",
-            "**",
+            "«",
         ),
         (
             "We encountered an error while updating provisioning configuration",
             "workspace365-scope-update-error",
-            "**",
+            "«",
         ),
     ] {
         let output = run(tmp.path(), &["explain", text]);
@@ -211,6 +211,10 @@ fn explain_finds_the_entry_for_error_strings_from_the_guides() {
             "{text}: {marked} not marked\n{answer}"
         );
         assert!(answer.contains("What it means:"), "{answer}");
+        assert!(
+            !answer.contains("**"),
+            "Markdown markers in plain text: {answer}"
+        );
     }
 }
 

@@ -326,3 +326,97 @@ fn the_support_bundle_shown_for_review_holds_no_planted_secret() {
     );
     assert_eq!(bundle["tenant"]["platform"], "airia");
 }
+
+/// Ticks the wizard can prove itself: the SSO step's boxes, recorded expiry dates and a
+/// finished rotation (the history line the rotation walkthrough writes).
+#[test]
+fn the_checklist_ticks_what_the_wizard_already_knows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ProfileStore::at(tmp.path());
+    let now = Utc::now();
+    let mut profile = store
+        .create("Known", PlatformId::Airia, IdpId::Entra, now)
+        .unwrap();
+    profile.sso.break_glass_confirmed = true;
+    profile.sso.assignment_confirmed = true;
+    for (id, kind) in [
+        ("secret-1", CredentialKind::ClientSecret),
+        ("scim-1", CredentialKind::ScimToken),
+    ] {
+        profile.credentials.push(CredentialMeta {
+            id: id.to_owned(),
+            kind,
+            label: id.to_owned(),
+            origin: CredentialOrigin::Imported,
+            created_at: now,
+            expires_at: Some(now + chrono::Duration::days(90)),
+            last4: "abcd".to_owned(),
+            last_verified_at: None,
+            state: CredentialState::Active,
+            session_only: false,
+        });
+    }
+    let rotation: sso_scim_wizard::model::rotation::RotationState =
+        serde_json::from_value(serde_json::json!({
+            "credential_id": "secret-0",
+            "kind": "client-secret",
+            "pending_credential_id": "secret-1",
+            "step": "done",
+            "started_at": now,
+        }))
+        .unwrap();
+    profile.history.push(HistoryEntry {
+        at: now,
+        event: sso_scim_wizard::wizard::rotation::summary(&rotation),
+    });
+    store.save(&profile).unwrap();
+
+    let review =
+        sso_scim_wizard::export::checklist::ChecklistReview::for_profile(catalog(), &profile);
+    for id in [
+        "bg-local-admin",
+        "assign-sso-app",
+        "cred-secret-expiry-recorded",
+        "cred-scim-token-expiry-recorded",
+        "rotate-safe-order",
+        "rotate-secret-overlap",
+    ] {
+        let entry = review.items.iter().find(|e| e.item.id == id).unwrap();
+        assert!(
+            entry.is_done() && !entry.ticked,
+            "{id} is not known: {entry:?}"
+        );
+    }
+    for (group, done) in review.progress().iter().map(|p| (p.group, p.done)) {
+        use sso_scim_wizard::catalog::ChecklistGroup;
+        if matches!(
+            group,
+            ChecklistGroup::BreakGlass
+                | ChecklistGroup::RotationReadiness
+                | ChecklistGroup::CredentialsExpiry
+                | ChecklistGroup::AssignmentScope
+        ) {
+            assert!(done > 0, "{group:?} shows 0 done");
+        }
+    }
+
+    // The Review step shows them ticked (and not as boxes to tick by hand).
+    let mut h = review_harness(tmp.path(), &profile.id, Arc::new(MemoryStore::new()));
+    let break_glass = catalog()
+        .checklist
+        .iter()
+        .find(|i| i.id == "bg-local-admin")
+        .unwrap()
+        .text
+        .clone();
+    step_until(&mut h, "the checklist", |h| {
+        h.query_by_role_and_label(Role::CheckBox, &break_glass)
+            .is_some()
+    });
+    assert_eq!(checkbox_state(&h, &break_glass), Some(Toggled::True));
+    assert!(
+        h.query_all_by_label_contains("Confirmed in the SSO app step")
+            .next()
+            .is_some()
+    );
+}

@@ -95,7 +95,7 @@ fn create_tenant(h: &mut Harness<'_, WizardApp>) {
     step_until(h, "the tenant list", |h| shows(h, "No saved tenants yet"));
     type_into(h, Role::TextInput, "Tenant name", "Contoso SSO");
     pick(h, "Platform", "Claresia");
-    pick(h, "Identity provider", "Generic OIDC provider");
+    pick(h, "Identity provider", "Other OIDC provider");
     click(h, Role::Button, "Create tenant");
     step_until(h, "the new tenant", |h| h.state().profile().is_some());
     assert_eq!(
@@ -427,7 +427,7 @@ fn cancel_stops_a_waiting_test_login() {
         !h.state().step.is_logging_in()
     });
     h.step();
-    assert!(shows(&h, "the test login was cancelled"));
+    assert!(shows(&h, "The test login was cancelled"));
 }
 
 #[test]

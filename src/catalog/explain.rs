@@ -39,6 +39,11 @@ const MAX_PHRASE_SCORE: u32 = 30;
 const SCORE_CONTEXT: u32 = 10;
 /// The entry is specific to the platform being explained for.
 const SCORE_PLATFORM: u32 = 5;
+/// A check id (`scim.auth`) the entry is the primary explanation of: a finding copied
+/// from a report names its check this way.
+const SCORE_CHECK_PRIMARY: u32 = 85;
+/// A check id the entry is related to, without being its primary explanation.
+const SCORE_CHECK_RELATED: u32 = 20;
 
 /// Words that show a text comes from provisioning.
 const SCIM_WORDS: &[&str] = &[
@@ -85,13 +90,15 @@ pub(super) fn rank<'a>(
     let tokens = tokens(text);
     let normalized = format!(" {} ", normalize(text));
     let context = detect_context(&normalized);
+    let check_words = check_words(text);
 
     let mut matches: Vec<(usize, Match<'a>)> = entries
         .iter()
         .enumerate()
         .filter(|(_, entry)| platform.is_none_or(|p| entry.applies_to_platform(p)))
         .filter_map(|(index, entry)| {
-            let (mut score, matched) = score_entry(entry, &tokens, &normalized);
+            let (mut score, mut matched) = score_entry(entry, &tokens, &normalized);
+            score += check_id_score(entry, &check_words, &mut matched);
             if matched.is_empty() {
                 return None;
             }
@@ -136,6 +143,36 @@ fn score_entry(
         }
     }
     (score, matched)
+}
+
+/// The weight of the check ids named in the text (`check_words`) that `entry` explains.
+fn check_id_score(
+    entry: &TroubleEntry,
+    check_words: &BTreeSet<String>,
+    matched: &mut Vec<String>,
+) -> u32 {
+    let mut score = 0;
+    for id in &entry.check_ids {
+        if check_words.contains(&id.to_ascii_lowercase()) {
+            score += if entry.primary_for.contains(id) {
+                SCORE_CHECK_PRIMARY
+            } else {
+                SCORE_CHECK_RELATED
+            };
+            matched.push(id.clone());
+        }
+    }
+    score
+}
+
+/// Lower-case words that may be check ids: runs of ASCII letters, digits, `_` and `.`,
+/// without a sentence's final dot.
+fn check_words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .map(|word| word.trim_matches('.'))
+        .filter(|word| word.contains('.'))
+        .map(str::to_ascii_lowercase)
+        .collect()
 }
 
 /// The weight of `code` when it occurs in the text as a whole word, else `None`.
@@ -216,6 +253,14 @@ mod tests {
             normalize("event.type:system.scim"),
             "event type system scim"
         );
+    }
+
+    #[test]
+    fn check_words_keep_dotted_ids_and_drop_a_final_dot() {
+        let words = check_words("Failed: scim.auth. See oidc.client_auth, then retry");
+        assert!(words.contains("scim.auth"));
+        assert!(words.contains("oidc.client_auth"));
+        assert!(!words.contains("retry"));
     }
 
     #[test]

@@ -21,8 +21,9 @@ pub use explain::Match;
 pub use pattern::{fill_pattern, fill_validated, placeholders};
 pub use types::{
     AttributeMapping, AttributeRequirement, ChecklistGroup, ChecklistItem, Idp, IssuerPattern,
-    Placeholder, PlaceholderKind, Platform, PlatformScim, PlatformSso, SourceOverride, SsoProtocol,
-    TokenIssuer, TroubleContext, TroubleEntry, WalkStep, WhereToFind, WizardField,
+    KnownFact, Placeholder, PlaceholderKind, Platform, PlatformScim, PlatformSso, ScopedLine,
+    SourceOverride, SsoProtocol, TokenIssuer, TroubleContext, TroubleEntry, WalkStep, WhereToFind,
+    WizardField,
 };
 
 use crate::model::{IdpId, PlatformId};

@@ -59,9 +59,70 @@ pub struct PlatformSso {
     pub jit_claims: Vec<String>,
     /// True when the platform routes users to SSO by an allowed (login) email domain list.
     pub uses_allowed_domains: bool,
-    /// Further advice for the SSO half, one sentence each.
+    /// Further advice for the SSO half, one sentence each; a note about one IdP says so
+    /// (`{ text = "…", idps = ["okta"] }`) and is shown only with that IdP.
     #[serde(default)]
-    pub notes: Vec<String>,
+    pub notes: Vec<ScopedLine>,
+}
+
+/// A line of advice and who it is for. In the TOML either a plain string (for everyone)
+/// or a table `{ text = "…", platforms = [...], idps = [...] }`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(from = "ScopedLineToml")]
+pub struct ScopedLine {
+    /// The sentence.
+    pub text: String,
+    /// Platforms it is for; empty means all.
+    pub platforms: Vec<PlatformId>,
+    /// IdPs it is for; empty means all.
+    pub idps: Vec<IdpId>,
+}
+
+impl ScopedLine {
+    /// True when the line belongs in a tenant of `platform` with `idp`.
+    pub fn applies_to(&self, platform: PlatformId, idp: IdpId) -> bool {
+        (self.platforms.is_empty() || self.platforms.contains(&platform))
+            && (self.idps.is_empty() || self.idps.contains(&idp))
+    }
+}
+
+/// The two spellings of a [`ScopedLine`] in the TOML.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ScopedLineToml {
+    Plain(String),
+    Scoped(ScopedLineTable),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScopedLineTable {
+    text: String,
+    #[serde(default)]
+    platforms: Vec<PlatformId>,
+    #[serde(default)]
+    idps: Vec<IdpId>,
+}
+
+impl From<ScopedLineToml> for ScopedLine {
+    fn from(raw: ScopedLineToml) -> Self {
+        match raw {
+            ScopedLineToml::Plain(text) => Self {
+                text,
+                platforms: Vec::new(),
+                idps: Vec::new(),
+            },
+            ScopedLineToml::Scoped(ScopedLineTable {
+                text,
+                platforms,
+                idps,
+            }) => Self {
+                text,
+                platforms,
+                idps,
+            },
+        }
+    }
 }
 
 /// Who creates the SCIM bearer token.
@@ -496,6 +557,30 @@ pub struct ChecklistItem {
     /// The check that verifies it automatically, if any.
     #[serde(default)]
     pub check_id: Option<String>,
+    /// Vendor-specific additions to [`Self::why`], each shown only where it applies.
+    #[serde(default)]
+    pub notes: Vec<ScopedLine>,
+    /// Something the wizard records that proves the item without a tick.
+    #[serde(default)]
+    pub known: Option<KnownFact>,
+}
+
+/// A fact the wizard itself records in a profile, which proves a checklist item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KnownFact {
+    /// The break-glass box of the SSO app step is ticked.
+    BreakGlassConfirmed,
+    /// The "users or groups are assigned to the SSO app" box is ticked.
+    SsoAssignmentConfirmed,
+    /// The client secret in use has an expiry date.
+    ClientSecretExpiryRecorded,
+    /// The SCIM token in use has an expiry date.
+    ScimTokenExpiryRecorded,
+    /// A rotation walkthrough (which enforces the safe order) was finished.
+    RotationCompleted,
+    /// A client secret rotation walkthrough was finished.
+    ClientSecretRotationCompleted,
 }
 
 impl ChecklistItem {
@@ -506,5 +591,15 @@ impl ChecklistItem {
             && self
                 .sso_protocol
                 .is_none_or(|protocol| protocol == platform.sso.protocol)
+    }
+
+    /// [`Self::why`] with the notes that apply to `platform` with `idp`, as one line.
+    pub fn why_for(&self, platform: PlatformId, idp: IdpId) -> String {
+        let mut why = self.why.trim().to_owned();
+        for note in self.notes.iter().filter(|n| n.applies_to(platform, idp)) {
+            why.push_str("; ");
+            why.push_str(note.text.trim());
+        }
+        why
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::pattern::{check_https_url, fill_pattern, placeholders};
 use super::types::{ChecklistGroup, Idp, Placeholder, Platform, SsoProtocol, WalkStep};
 use super::{Catalog, explain::normalize};
-use crate::diagnostics::check_ids;
+use crate::diagnostics::{check_ids, oauth_errors};
 use crate::model::{IdpId, PlatformId};
 
 /// Every problem found in `catalog`.
@@ -31,6 +31,27 @@ fn coverage(catalog: &Catalog, out: &mut Vec<String>) {
         if count != 1 {
             out.push(format!(
                 "platforms.toml: platform {id} has {count} entries, expected exactly 1"
+            ));
+        }
+    }
+    // The pickers show `label()`; sentences use the catalog's name: one name everywhere.
+    for platform in &catalog.platforms {
+        if platform.name != platform.id.label() {
+            out.push(format!(
+                "platforms.toml: {} is named {:?} but the pickers call it {:?}",
+                platform.id,
+                platform.name,
+                platform.id.label()
+            ));
+        }
+    }
+    for idp in &catalog.idps {
+        if idp.name != idp.id.label() {
+            out.push(format!(
+                "idps.toml: {} is named {:?} but the pickers call it {:?}",
+                idp.id,
+                idp.name,
+                idp.id.label()
             ));
         }
     }
@@ -352,6 +373,17 @@ fn check_trouble(catalog: &Catalog, out: &mut Vec<String>) {
         {
             out.push(format!(
                 "troubleshooting.toml: no entry links check id {id}"
+            ));
+        }
+    }
+    for code in oauth_errors::all() {
+        if !catalog
+            .troubleshooting
+            .iter()
+            .any(|entry| entry.codes.iter().any(|c| c == code))
+        {
+            out.push(format!(
+                "troubleshooting.toml: no entry has the OAuth error code {code}"
             ));
         }
     }

@@ -1,11 +1,13 @@
 //! `expiry [--at DATE] [--json]`: every credential of every profile, most urgent first, for
 //! people and for cron or a monitoring check.
 //!
-//! Exit codes (DESIGN.md): 1 when any credential is critical (under 7 days) or expired, 0
-//! otherwise, 2 when a profile file could not be read (the list may then be incomplete).
-//! `--json` prints `{"at", "credentials": [{"profile", "tenant", "credential", "kind",
-//! "label", "expires_at", "days_left", "severity"}]}`; a credential without an expiry has
-//! `null` for the last three.
+//! Exit codes (DESIGN.md): 1 when any credential in use is critical (under 7 days) or
+//! expired (with `--include-unused`, any credential at all), 0 otherwise, 2 when a profile
+//! file could not be read (the list may then be incomplete). A credential that is not in
+//! use (an older one kept for reference) is listed and labelled "not in use", as in the
+//! dashboard. `--json` prints `{"at", "credentials": [{"profile", "tenant", "credential",
+//! "kind", "label", "in_use", "expires_at", "days_left", "severity"}]}`; a credential
+//! without an expiry has `null` for the last three.
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -24,6 +26,10 @@ pub struct ExpiryArgs {
     /// Print one JSON document instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Exit 1 for critical or expired credentials that are not in use as well (older ones
+    /// kept for reference); without it only the credentials the apps use count.
+    #[arg(long)]
+    pub include_unused: bool,
 }
 
 /// Runs `expiry`.
@@ -35,7 +41,12 @@ pub fn run(args: &ExpiryArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         super::out(&serde_json::to_string_pretty(&to_json(&due, at))?);
     } else {
-        super::out(&to_text(&due, at, &store.dir().display().to_string()));
+        super::out(&to_text(
+            &due,
+            at,
+            &store.dir().display().to_string(),
+            args.include_unused,
+        ));
     }
     if !listing.problems.is_empty() {
         let mut stderr = std::io::stderr().lock();
@@ -44,9 +55,9 @@ pub fn run(args: &ExpiryArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::from(2));
     }
-    let urgent = due.iter().any(|d| {
-        expiry::severity_of(d.credential.expires_at, at).is_some_and(Severity::needs_action_now)
-    });
+    let urgent = due
+        .iter()
+        .any(|d| expiry::needs_action_now(d, at, args.include_unused));
     Ok(if urgent {
         ExitCode::from(1)
     } else {
@@ -66,6 +77,7 @@ pub fn to_json(due: &[Due], at: DateTime<Utc>) -> serde_json::Value {
                 "credential": d.credential.id,
                 "kind": d.credential.kind.as_str(),
                 "label": d.credential.label,
+                "in_use": d.in_use,
                 "expires_at": expires_at.map(|e| e.to_rfc3339_opts(SecondsFormat::Secs, true)),
                 "days_left": expires_at.map(|e| expiry::days_left(e, at)),
                 "severity": expiry::severity_of(expires_at, at),
@@ -76,7 +88,7 @@ pub fn to_json(due: &[Due], at: DateTime<Utc>) -> serde_json::Value {
 }
 
 /// The text table, most urgent first, with a summary line.
-fn to_text(due: &[Due], at: DateTime<Utc>, dir: &str) -> String {
+fn to_text(due: &[Due], at: DateTime<Utc>, dir: &str, include_unused: bool) -> String {
     if due.is_empty() {
         return format!("No credentials in any profile in {dir}");
     }
@@ -85,9 +97,15 @@ fn to_text(due: &[Due], at: DateTime<Utc>, dir: &str) -> String {
         at.format("%Y-%m-%d %H:%M UTC")
     )];
     let mut urgent = 0;
+    let mut unused_urgent = 0;
     for d in due {
         let severity = expiry::severity_of(d.credential.expires_at, at);
-        urgent += usize::from(severity.is_some_and(Severity::needs_action_now));
+        let now_due = severity.is_some_and(Severity::needs_action_now);
+        if expiry::needs_action_now(d, at, include_unused) {
+            urgent += 1;
+        } else if now_due {
+            unused_urgent += 1;
+        }
         let (word, days, date) = match d.credential.expires_at {
             Some(expires_at) => (
                 severity.map_or("", |s| s.label()),
@@ -100,17 +118,27 @@ fn to_text(due: &[Due], at: DateTime<Utc>, dir: &str) -> String {
             None => ("No expiry set", String::new(), "—".to_owned()),
         };
         lines.push(format!(
-            "{word:<18} {days:>7}  {date:<10}  {} ({})  {} “{}” ({})",
+            "{word:<18} {days:>7}  {date:<10}  {} ({})  {} “{}” ({}){}",
             d.tenant,
             d.profile_id,
             d.credential.kind.label(),
             d.credential.label,
             crate::secrets::masked(&d.credential.last4),
+            if d.in_use { "" } else { "  · not in use" },
         ));
     }
     lines.push(match urgent {
         0 => "Nothing needs action this week.".to_owned(),
-        n => format!("{n} credential(s) need action now (expired or under 7 days left)."),
+        1 => "1 credential needs action now (expired or under 7 days left).".to_owned(),
+        n => format!("{n} credentials need action now (expired or under 7 days left)."),
     });
+    if unused_urgent > 0 {
+        lines.push(format!(
+            "{} not in use {} expired or under 7 days left; not counted (--include-unused counts {}).",
+            crate::diagnostics::words::count(unused_urgent, "credential", "credentials"),
+            if unused_urgent == 1 { "is" } else { "are" },
+            if unused_urgent == 1 { "it" } else { "them" },
+        ));
+    }
     lines.join("\n")
 }

@@ -1,5 +1,5 @@
 //! `explain TEXT`: looks a pasted error message or log line up in the troubleshooting
-//! catalog and prints the best entries, with the matched codes marked `**like this**`.
+//! catalog and prints the best entries, with the matched codes marked `«like this»`.
 //! Offline: the catalog is built in.
 
 use std::io::{IsTerminal as _, Read as _};

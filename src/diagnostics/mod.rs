@@ -7,6 +7,9 @@ pub mod text;
 
 use serde::{Deserialize, Serialize};
 
+pub mod oauth_errors;
+pub mod words;
+
 /// Outcome of one check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -239,10 +242,10 @@ impl Report {
                 p(&finding.id)
             );
             if !finding.detail.is_empty() {
-                let _ = writeln!(out, "    {}", p(&finding.detail));
+                let _ = writeln!(out, "    {}", p(&words::sentence(&finding.detail)));
             }
             if !finding.fix.is_empty() && finding.status != Status::Pass {
-                let _ = writeln!(out, "    How to fix: {}", p(&finding.fix));
+                let _ = writeln!(out, "    How to fix: {}", p(&words::sentence(&finding.fix)));
             }
         }
         let _ = writeln!(out, "{}", self.summary.line());
@@ -286,7 +289,7 @@ pub mod check_ids {
         ("scim.auth", "Token is accepted"),
         (
             "scim.entra_test_connection",
-            "Entra Test Connection would succeed",
+            "The IdP's connection test would succeed",
         ),
         ("scim.list_response", "User list is a SCIM ListResponse"),
         ("scim.content_type", "Responses use application/scim+json"),

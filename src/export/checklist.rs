@@ -13,10 +13,10 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
-use crate::catalog::{Catalog, ChecklistGroup, ChecklistItem};
+use crate::catalog::{Catalog, ChecklistGroup, ChecklistItem, KnownFact};
 use crate::diagnostics::{ReportKind, Status};
 use crate::expiry;
-use crate::model::{IdpId, PlatformId, Profile, StoredReport};
+use crate::model::{CredentialKind, CredentialState, IdpId, PlatformId, Profile, StoredReport};
 
 /// What the last check run said about an item's check.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +51,9 @@ pub struct ReviewItem<'a> {
     pub ticked: bool,
     /// The last check run's result for the item's check, when it has one and it ran.
     pub evidence: Option<Evidence>,
+    /// What the wizard recorded that proves the item ("Confirmed in the SSO app step"),
+    /// when the item names such a fact and the profile has it.
+    pub known: Option<String>,
 }
 
 impl ReviewItem<'_> {
@@ -61,9 +64,9 @@ impl ReviewItem<'_> {
             .is_some_and(|evidence| evidence.status == Status::Pass)
     }
 
-    /// Ticked by hand or verified by a check.
+    /// Ticked by hand, verified by a check, or proven by what the wizard recorded.
     pub fn is_done(&self) -> bool {
-        self.ticked || self.is_verified()
+        self.ticked || self.is_verified() || self.known.is_some()
     }
 }
 
@@ -102,6 +105,7 @@ impl<'a> ChecklistReview<'a> {
                     .check_id
                     .as_deref()
                     .and_then(|check_id| evidence(profile, check_id)),
+                known: item.known.and_then(|fact| known_fact(profile, fact)),
             })
             .collect();
         Self {
@@ -120,6 +124,7 @@ impl<'a> ChecklistReview<'a> {
                 item,
                 ticked: false,
                 evidence: None,
+                known: None,
             })
             .collect();
         Self {
@@ -167,6 +172,61 @@ impl<'a> ChecklistReview<'a> {
         self.items.iter().filter(|entry| !entry.is_done())
     }
 }
+
+/// The sentence saying how `profile` proves `fact`, or `None` when it does not (yet).
+pub fn known_fact(profile: &Profile, fact: KnownFact) -> Option<String> {
+    let in_use_expiry = |kind: CredentialKind| {
+        let slot = match kind {
+            CredentialKind::ScimToken => profile.scim.token_credential.as_deref(),
+            CredentialKind::ClientSecret => profile.sso.client_secret_credential.as_deref(),
+        };
+        profile
+            .credentials
+            .iter()
+            .filter(|c| c.kind == kind && c.state == CredentialState::Active)
+            .filter(|c| slot.is_none_or(|id| c.id == id))
+            .find_map(|c| c.expires_at)
+    };
+    let finished_rotation = |kind: Option<CredentialKind>| {
+        profile
+            .history
+            .iter()
+            .rev()
+            .find(|entry| {
+                entry.event.starts_with(FINISHED_ROTATION_PREFIX)
+                    && kind.is_none_or(|kind| {
+                        entry.event[FINISHED_ROTATION_PREFIX.len()..].starts_with(kind.label())
+                    })
+            })
+            .map(|entry| {
+                format!(
+                    "A rotation was finished in the wizard on {}",
+                    entry.at.format("%Y-%m-%d")
+                )
+            })
+    };
+    match fact {
+        KnownFact::BreakGlassConfirmed => profile
+            .sso
+            .break_glass_confirmed
+            .then(|| "Confirmed in the SSO app step".to_owned()),
+        KnownFact::SsoAssignmentConfirmed => profile
+            .sso
+            .assignment_confirmed
+            .then(|| "Confirmed in the SSO app step".to_owned()),
+        KnownFact::ClientSecretExpiryRecorded => in_use_expiry(CredentialKind::ClientSecret)
+            .map(|at| format!("Expiry recorded: {}", at.format("%Y-%m-%d"))),
+        KnownFact::ScimTokenExpiryRecorded => in_use_expiry(CredentialKind::ScimToken)
+            .map(|at| format!("Expiry recorded: {}", at.format("%Y-%m-%d"))),
+        KnownFact::RotationCompleted => finished_rotation(None),
+        KnownFact::ClientSecretRotationCompleted => {
+            finished_rotation(Some(CredentialKind::ClientSecret))
+        }
+    }
+}
+
+/// How [`crate::wizard::rotation::summary`] starts the history line of a finished rotation.
+const FINISHED_ROTATION_PREFIX: &str = "Rotated ";
 
 /// The last run's result for `check_id`, from the report of its kind.
 pub fn evidence(profile: &Profile, check_id: &str) -> Option<Evidence> {
@@ -356,6 +416,7 @@ impl Document {
                 .evidence
                 .as_ref()
                 .map(|evidence| evidence.describe(&utc_text(evidence.checked_at)))
+                .or_else(|| entry.known.clone())
         };
         let groups = review.groups();
         let open = groups
@@ -366,7 +427,7 @@ impl Document {
                     .filter(|entry| !entry.is_done())
                     .map(|entry| OpenLine {
                         text: entry.item.text.clone(),
-                        why: entry.item.why.clone(),
+                        why: entry.item.why_for(review.platform, review.idp),
                         note: note(entry),
                     })
                     .collect::<Vec<_>>();
@@ -926,6 +987,8 @@ mod tests {
         let catalog = crate::catalog::catalog();
         let mut profile = profile();
         profile.last_oidc_report = None;
+        // A recorded expiry date proves an item by itself (see `known_fact`).
+        profile.credentials.clear();
         let blank = ChecklistReview::for_profile(catalog, &profile);
         assert_eq!(blank.done_count(), 0);
         let first = blank.items[0].item;

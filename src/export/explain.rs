@@ -77,7 +77,7 @@ pub fn mark(text: &str, spans: &[Range<usize>], open: &str, close: &str) -> Stri
     out
 }
 
-/// The lines of `text` that hold a highlight, each marked with `**…**` and cut to about
+/// The lines of `text` that hold a highlight, each marked with `«…»` and cut to about
 /// [`EXCERPT_CHARS`] characters around its first highlight.
 pub fn marked_excerpts(text: &str, spans: &[Range<usize>]) -> Vec<String> {
     let mut out = Vec::new();
@@ -98,7 +98,7 @@ pub fn marked_excerpts(text: &str, spans: &[Range<usize>]) -> Vec<String> {
                 .map(|span| span.start - cut_start..span.end - cut_start)
                 .collect();
             let body = line.get(cut_start..cut_end).unwrap_or(line);
-            let mut marked = mark(body, &inside, "**", "**");
+            let mut marked = mark(body, &inside, OPEN_MARK, CLOSE_MARK);
             if cut_start > 0 {
                 marked.insert(0, '…');
             }
@@ -111,6 +111,12 @@ pub fn marked_excerpts(text: &str, spans: &[Range<usize>]) -> Vec<String> {
     }
     out
 }
+
+/// Marks around a highlight in plain text: no Markdown `**`, which a terminal prints as
+/// two stars, and characters that do not occur in error messages.
+pub const OPEN_MARK: &str = "«";
+/// See [`OPEN_MARK`].
+pub const CLOSE_MARK: &str = "»";
 
 /// About how many characters of a long line an excerpt keeps.
 pub const EXCERPT_CHARS: usize = 140;
@@ -161,12 +167,7 @@ fn render_entry(out: &mut String, rank: usize, found: &Match<'_>) {
         entry.id,
         context_label(entry.context)
     );
-    let matched: Vec<String> = found
-        .matched
-        .iter()
-        .map(|term| format!("**{term}**"))
-        .collect();
-    let _ = writeln!(out, "   Matched: {}", matched.join(", "));
+    let _ = writeln!(out, "   Matched: {}", found.matched.join(", "));
     let _ = writeln!(out, "   What it means: {}", entry.meaning.trim());
     if !entry.causes.is_empty() {
         let _ = writeln!(out, "   Likely causes:");
@@ -362,7 +363,7 @@ mod tests {
         let spans = highlight_spans(&text, &terms(&["AADSTS50105"]), &[]);
         let excerpts = marked_excerpts(&text, &spans);
         assert_eq!(excerpts.len(), 1);
-        assert!(excerpts[0].contains("**AADSTS50105**"));
+        assert!(excerpts[0].contains("«AADSTS50105»"));
         assert!(excerpts[0].starts_with('…') && excerpts[0].ends_with('…'));
         assert!(excerpts[0].chars().count() < EXCERPT_CHARS + 20);
     }
@@ -382,7 +383,8 @@ mod tests {
         let catalog = crate::catalog::catalog();
         let text = "AADSTS7000222: The provided client secret keys for app are expired.";
         let answer = render_text(text, &catalog.explain(text), 3);
-        assert!(answer.contains("**AADSTS7000222**"), "{answer}");
+        assert!(answer.contains("«AADSTS7000222»"), "{answer}");
+        assert!(!answer.contains("**"), "Markdown in plain text: {answer}");
         assert!(
             answer.contains("aadsts7000222-client-secret-expired"),
             "{answer}"

@@ -11,3 +11,4 @@ pub mod bundle;
 pub mod checklist;
 pub mod explain;
 pub mod ics;
+pub mod save_dir;

@@ -70,7 +70,7 @@ impl PlatformId {
             Self::Workspace365 => "Workspace 365",
             Self::Claresia => "Claresia",
             Self::AwsIamIdentityCenter => "AWS IAM Identity Center",
-            Self::Generic => "Generic OIDC + SCIM app",
+            Self::Generic => "Other OIDC + SCIM app",
         }
     }
 }
@@ -112,7 +112,7 @@ impl IdpId {
             Self::Entra => "Microsoft Entra ID",
             Self::Okta => "Okta",
             Self::Onelogin => "OneLogin",
-            Self::Generic => "Generic OIDC provider",
+            Self::Generic => "Other OIDC provider",
         }
     }
 }

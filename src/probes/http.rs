@@ -90,9 +90,7 @@ pub enum HttpError {
         reason: String,
     },
     /// No complete answer in time.
-    #[error(
-        "no answer within {timeout_secs} s; check the URL and any proxy, or raise the timeout: {url}"
-    )]
+    #[error("no answer within {timeout_secs} s; check the URL and any proxy: {url}")]
     Timeout {
         /// The URL requested.
         url: String,

@@ -393,7 +393,7 @@ pub fn discovery_error_finding(err: &HttpError) -> Finding {
             "The secure connection could not be set up: check the certificate of the server (a company proxy that inspects TLS needs its root certificate trusted by this computer)"
         }
         HttpError::Timeout { .. } => {
-            "The server accepted the connection but did not answer in time: check the URL, any proxy, and whether the IdP is reachable from this network; raise the timeout if the link is slow"
+            "The server accepted the connection but did not answer in time: check the URL, any proxy, and whether the IdP is reachable from this network"
         }
         HttpError::TooManyRedirects { .. } => {
             "The URL sends the browser around in circles or through a sign-in page: enter the issuer itself, not a portal or sign-in URL"
@@ -520,8 +520,8 @@ pub fn discovery_from_response(
         Finding::warn(
             DISCOVERY_FETCH,
             format!(
-                "Fetched after {} redirect(s) ({ms} ms); the document is served at {at}",
-                response.redirects.len()
+                "Fetched after {} ({ms} ms); the document is served at {at}",
+                crate::diagnostics::words::count(response.redirects.len(), "redirect", "redirects")
             ),
             "Some platforms do not follow redirects when they fetch the discovery document: enter the issuer that serves it directly",
         )
@@ -1161,8 +1161,8 @@ pub fn jwks_finding(jwks: &Value, advertised_algs: &[&str]) -> Finding {
         return Finding::fail(
             JWKS,
             format!(
-                "No usable public signing key among {} key(s){why}",
-                keys.len()
+                "No usable public signing key among {}{why}",
+                crate::diagnostics::words::count(keys.len(), "key", "keys")
             ),
             "The IdP publishes no key that can verify ID tokens: check its signing key configuration",
         );
@@ -1172,12 +1172,27 @@ pub fn jwks_finding(jwks: &Value, advertised_algs: &[&str]) -> Finding {
     if notes.is_empty() {
         Finding::pass(
             JWKS,
-            format!("{signing} public signing key(s), kids unique"),
+            format!(
+                "{}, kids unique",
+                crate::diagnostics::words::count(
+                    signing,
+                    "public signing key",
+                    "public signing keys"
+                )
+            ),
         )
     } else {
         Finding::warn(
             JWKS,
-            format!("{signing} public signing key(s), but: {}", notes.join("; ")),
+            format!(
+                "{}, but: {}",
+                crate::diagnostics::words::count(
+                    signing,
+                    "public signing key",
+                    "public signing keys"
+                ),
+                notes.join("; ")
+            ),
             "Review the IdP's signing keys",
         )
     }
@@ -1216,8 +1231,12 @@ impl KeyScan<'_> {
         notes.extend(self.malformed);
         if self.signing > 1 && self.signing_without_kid > 0 {
             notes.push(format!(
-                "{} signing key(s) without a kid, which clients cannot pick reliably",
-                self.signing_without_kid
+                "{} without a kid, which clients cannot pick reliably",
+                crate::diagnostics::words::count(
+                    self.signing_without_kid,
+                    "signing key",
+                    "signing keys"
+                )
             ));
         }
         let asymmetric: Vec<&str> = advertised_algs

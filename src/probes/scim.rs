@@ -850,7 +850,7 @@ impl<'a> Run<'a> {
         let finding = match result {
             Err(err) => Finding::fail(
                 ID,
-                format!("{err}. Entra's Test Connection would fail the same way."),
+                format!("{err}. The IdP's connection test would fail the same way."),
                 transport_fix(&err),
             ),
             Ok(response) => entra_finding(&response),
@@ -943,7 +943,7 @@ impl<'a> Run<'a> {
             Finding::warn(
                 ID,
                 join_sentences(problems.into_iter().chain(found)),
-                "Entra and Okta work without these discovery endpoints, but tools that read the schema (and some IdPs' attribute pickers) need them; ask the platform whether it publishes them",
+                "The common IdPs provision without these discovery endpoints, but tools that read the schema (and some IdPs' attribute pickers) need them; ask the platform whether it publishes them",
             )
         };
         self.emit(finding.with_duration_ms(millis(started)));
@@ -998,7 +998,7 @@ impl<'a> Run<'a> {
                     json.len(),
                     plain_json.join(", ")
                 ),
-                "Entra and Okta accept application/json, so provisioning works; the SCIM standard asks for application/scim+json",
+                "The common IdPs accept application/json, so provisioning works; the SCIM standard asks for application/scim+json",
             )
         } else {
             Finding::pass(
@@ -1614,9 +1614,9 @@ fn spc_finding(doc: &Value) -> Finding {
         (Some(false), _) => Finding::warn(
             ID,
             format!(
-                "{detail}. Filtering is declared unsupported, but Entra and Okta look users up with filters"
+                "{detail}. Filtering is declared unsupported, but IdPs look users up with filters before they create them"
             ),
-            "Ask the platform whether filtering on userName works (see scim.entra_test_connection)",
+            "Ask the platform whether filtering on userName works (see the connection test check)",
         ),
         (_, Some(false)) => Finding::warn(
             ID,
@@ -1660,8 +1660,15 @@ fn unauthenticated_finding(response: &Response) -> (Finding, bool) {
         ),
         (200..=299, Body::Json(doc)) => {
             let count = doc.get("totalResults").and_then(Value::as_u64);
-            let what =
-                count.map_or_else(|| "data".to_owned(), |n| format!("a user list ({n} users)"));
+            let what = count.map_or_else(
+                || "data".to_owned(),
+                |n| {
+                    format!(
+                        "a user list ({})",
+                        crate::diagnostics::words::count(n, "user", "users")
+                    )
+                },
+            );
             (
                 Finding::fail(
                     ID,
@@ -1701,7 +1708,12 @@ fn auth_pass(response: &Response, open_users: bool) -> Finding {
         Body::Json(doc) => doc.get("totalResults").and_then(Value::as_u64),
         _ => None,
     };
-    let users = total.map_or_else(String::new, |n| format!("; the server reports {n} users"));
+    let users = total.map_or_else(String::new, |n| {
+        format!(
+            "; the server reports {}",
+            crate::diagnostics::words::count(n, "user", "users")
+        )
+    });
     if open_users {
         Finding::warn(
             ID,
@@ -1790,7 +1802,7 @@ fn refused(response: &Response, facts: &PlatformFacts) -> (String, String) {
 /// an empty `ListResponse` passes, anything else fails with what Entra would report.
 pub fn entra_finding(response: &Response) -> Finding {
     const ID: &str = "scim.entra_test_connection";
-    const SAME: &str = "Entra's Test Connection would report the same failure";
+    const SAME: &str = "The IdP's connection test would report the same failure";
     let status = response.status.as_u16();
     let body = body_of(response);
     if is_login_redirect(response) {
@@ -1814,12 +1826,13 @@ pub fn entra_finding(response: &Response) -> Finding {
             match (is_list, total) {
                 (true, Some(0)) if resources == 0 => Finding::pass(
                     ID,
-                    "GET /Users?filter=userName eq \"<random>\" answered 200 with an empty ListResponse, as Entra expects",
+                    "GET /Users?filter=userName eq \"<random>\" answered 200 with an empty ListResponse, as the IdP's connection test expects",
                 ),
                 (true, Some(n)) => Finding::fail(
                     ID,
                     format!(
-                        "a filter on a userName that cannot exist returned {n} users: the server ignores the filter"
+                        "a filter on a userName that cannot exist returned {}: the server ignores the filter",
+                        crate::diagnostics::words::count(n, "user", "users")
                     ),
                     "IdPs look users up by filter before creating them; a server that ignores it makes them update the wrong users. Report this to the platform",
                 ),
@@ -1853,7 +1866,7 @@ pub fn entra_finding(response: &Response) -> Finding {
                 if code == 400 {
                     "The platform must support filtering on userName; IdPs cannot provision without it. Report this to the platform"
                 } else {
-                    "Fix the problem reported by scim.auth first; Test Connection in the IdP then passes too"
+                    "Fix the problem the token check reports first; the IdP's connection test then passes too"
                 },
             )
         }

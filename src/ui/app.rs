@@ -93,6 +93,9 @@ pub struct WizardApp {
     rotation: crate::ui::rotation::RotationScreen,
     /// The admin went back to the wizard; a banner offers to resume.
     rotation_hidden: bool,
+    /// The step the central scroll area was last drawn for: a different step starts at
+    /// its top instead of the previous step's scroll position.
+    scrolled_step: Option<StepId>,
 }
 
 impl WizardApp {
@@ -143,6 +146,7 @@ impl WizardApp {
             dashboard_open: false,
             rotation: crate::ui::rotation::RotationScreen::default(),
             rotation_hidden: false,
+            scrolled_step: None,
         };
         if let Some(id) = &launch.profile_id {
             match app.store.load(id, Utc::now()) {
@@ -247,13 +251,17 @@ impl WizardApp {
         let platform = self.profile.as_ref().map(|p| p.platform);
         self.troubleshoot.panel_ui(ui, self.catalog, platform);
         egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .auto_shrink([false, false])
-                .show(ui, |ui| self.step_ui(ui, now));
+            let mut scroll = egui::ScrollArea::vertical().auto_shrink([false, false]);
+            if self.scrolled_step != Some(self.step) {
+                scroll = scroll.vertical_scroll_offset(0.0);
+                self.scrolled_step = Some(self.step);
+            }
+            scroll.show(ui, |ui| self.step_ui(ui, now));
         });
         self.dashboard_ui(&ctx, now);
         self.leave_dialog_ui(&ctx);
         self.open_links(&ctx);
+        self.escape_closes_overlays(&ctx);
         self.toasts.ui(&ctx);
         self.schedule_save(&ctx);
     }
@@ -386,6 +394,25 @@ impl WizardApp {
         self.dashboard_open
     }
 
+    /// Escape closes the topmost overlay: the expiry dashboard, else the troubleshooting
+    /// panel. Modals handle Escape themselves (and consume it) before this runs; while one
+    /// is open nothing else closes.
+    fn escape_closes_overlays(&mut self, ctx: &egui::Context) {
+        let modal_open = self.tenant.has_dialog()
+            || self.pending_leave.is_some()
+            || ctx.memory(|m| m.top_modal_layer().is_some());
+        if modal_open || !(self.dashboard_open || self.troubleshoot.is_open()) {
+            return;
+        }
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
+            if self.dashboard_open {
+                self.dashboard_open = false;
+            } else {
+                self.troubleshoot.set_open(false);
+            }
+        }
+    }
+
     fn open_dashboard(&mut self) {
         if !self.dashboard_open {
             self.dashboard.reload();
@@ -502,7 +529,10 @@ impl WizardApp {
             }
             if let Some(line) = &self.status_line {
                 ui.separator();
-                ui.colored_label(tokens.bad, line);
+                ui.colored_label(
+                    tokens.bad,
+                    crate::diagnostics::words::sentence(line).as_ref(),
+                );
             }
         });
     }

@@ -403,7 +403,15 @@ impl ExpiryDashboard {
                 } else {
                     format!("{from} to {to}")
                 };
-                ui.label(format!("{when}: {} credential(s) expire", names.len()));
+                ui.label(format!(
+                    "{when}: {} {}",
+                    crate::diagnostics::words::count(names.len(), "credential", "credentials"),
+                    if names.len() == 1 {
+                        "expires"
+                    } else {
+                        "expire"
+                    }
+                ));
                 for name in names.iter().take(8) {
                     ui.label(name);
                 }
@@ -424,8 +432,9 @@ impl ExpiryDashboard {
         if let Some(result) = cleanup.deleting.take() {
             match result {
                 Ok(count) => {
+                    let deleted = crate::diagnostics::words::count(count, "secret", "secrets");
                     env.toasts.show(
-                        format!("Deleted {count} secret(s) from the keyring"),
+                        format!("Deleted {deleted} from the keyring"),
                         ui.input(|i| i.time),
                     );
                     // Look again, so the list shows what is really left.
@@ -471,10 +480,8 @@ impl ExpiryDashboard {
                 }
                 Some(Ok(found)) => {
                     let mut delete: Option<Vec<String>> = None;
-                    ui.colored_label(
-                        tokens.warn,
-                        format!("{} secret(s) left behind in the keyring:", found.len()),
-                    );
+                    let left = crate::diagnostics::words::count(found.len(), "secret", "secrets");
+                    ui.colored_label(tokens.warn, format!("{left} left behind in the keyring:"));
                     egui::ScrollArea::vertical()
                         .id_salt("orphans-list")
                         .max_height(150.0)

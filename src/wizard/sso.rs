@@ -555,7 +555,12 @@ pub fn next_blocker(profile: &Profile, platform: &Platform) -> Option<String> {
             let missing = missing_platform_scopes(&scopes, platform);
             if !missing.is_empty() {
                 return Some(format!(
-                    "Add the scope(s) {} that {} needs",
+                    "Add the {} {} that {} needs",
+                    if missing.len() == 1 {
+                        "scope"
+                    } else {
+                        "scopes"
+                    },
                     missing.join(", "),
                     platform.name
                 ));

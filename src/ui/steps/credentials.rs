@@ -150,8 +150,9 @@ impl Form {
         if preset.is_none() && *expiry == ExpiryMode::Preset {
             *expiry = ExpiryMode::Never;
         }
+        // Wrapped: five choices do not fit a small window on one line.
         let choice = ui
-            .horizontal(|ui| {
+            .horizontal_wrapped(|ui| {
                 ui.label("Expires:");
                 if let Some(days) = preset {
                     let whose = match kind {

@@ -50,8 +50,17 @@ impl SaveWhat {
 enum SaveOutcome {
     Saved(PathBuf),
     Cancelled,
-    NoDialog,
+    /// No save dialog on this desktop: the file can go into `folder` instead.
+    NoDialog(PendingSave),
     Failed(String),
+}
+
+/// A file waiting to be saved into the admin's Documents (or Downloads, or home) folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PendingSave {
+    folder: Option<PathBuf>,
+    file_name: String,
+    text: String,
 }
 
 /// The support bundle's life on screen.
@@ -183,8 +192,23 @@ impl ReviewStep {
                 "sso-scim-wizard checklist --profile {} --format {cli_format} --out FILE",
                 env.profile.id
             );
-            save_outcome_ui(ui, *what, outcome, &hint);
+            if let Some(pending) = save_outcome_ui(ui, *what, outcome, &hint) {
+                let what = *what;
+                self.start_folder_save(ui.ctx(), env, what, pending);
+            }
         }
+    }
+
+    /// Saves a file the dialog could not take into the folder the admin was offered.
+    fn start_folder_save(
+        &mut self,
+        ctx: &egui::Context,
+        env: &StepEnv<'_>,
+        what: SaveWhat,
+        pending: PendingSave,
+    ) {
+        self.last_save = None;
+        self.saving = Some((what, Task::spawn(env.runtime, ctx, save_to_folder(pending))));
     }
 
     fn checklist_ui(
@@ -326,7 +350,9 @@ impl ReviewStep {
                 "sso-scim-wizard bundle --profile {} --out FILE",
                 env.profile.id
             );
-            save_outcome_ui(ui, SaveWhat::Bundle, outcome, &hint);
+            if let Some(pending) = save_outcome_ui(ui, SaveWhat::Bundle, outcome, &hint) {
+                self.start_folder_save(ui.ctx(), env, SaveWhat::Bundle, pending);
+            }
         }
     }
 }
@@ -377,6 +403,13 @@ fn item_ui(
         .on_disabled_hover_text(
             "Proven by the last check run; it stays ticked while that check passes",
         );
+    } else if let Some(known) = &entry.known {
+        let mut checked = true;
+        ui.add_enabled(
+            false,
+            egui::Checkbox::new(&mut checked, entry.item.text.as_str()),
+        )
+        .on_disabled_hover_text(format!("{known}; it stays ticked while that holds"));
     } else {
         let mut ticked = entry.ticked;
         if ui.checkbox(&mut ticked, entry.item.text.as_str()).changed() {
@@ -385,10 +418,17 @@ fn item_ui(
     }
     ui.indent(("review-item", entry.item.id.as_str()), |ui| {
         ui.label(
-            egui::RichText::new(&entry.item.why)
+            egui::RichText::new(entry.item.why_for(env.profile.platform, env.profile.idp))
                 .small()
                 .color(tokens.muted),
         );
+        if let (Some(known), None) = (&entry.known, &entry.evidence) {
+            ui.label(
+                egui::RichText::new(format!("✔ {known}"))
+                    .small()
+                    .color(tokens.good),
+            );
+        }
         if let Some(evidence) = &entry.evidence {
             let at = local_text(evidence.checked_at);
             let (icon, colour) = match evidence.status {
@@ -453,8 +493,15 @@ fn last_check_row(ui: &mut egui::Ui, tokens: Tokens, name: &str, stored: Option<
     ui.end_row();
 }
 
-fn save_outcome_ui(ui: &mut egui::Ui, what: SaveWhat, outcome: &SaveOutcome, cli_hint: &str) {
+/// Shows how a save ended; `Some` when the admin chose to save into the offered folder.
+fn save_outcome_ui(
+    ui: &mut egui::Ui,
+    what: SaveWhat,
+    outcome: &SaveOutcome,
+    cli_hint: &str,
+) -> Option<PendingSave> {
     let tokens = Tokens::ui(ui);
+    let mut chosen = None;
     match outcome {
         SaveOutcome::Saved(path) => {
             ui.colored_label(
@@ -463,13 +510,29 @@ fn save_outcome_ui(ui: &mut egui::Ui, what: SaveWhat, outcome: &SaveOutcome, cli
             );
         }
         SaveOutcome::Cancelled => {}
-        SaveOutcome::NoDialog => {
+        SaveOutcome::NoDialog(pending) => {
             ui.colored_label(
                 tokens.warn,
-                format!(
-                    "⚠ No save dialog could be opened on this desktop (it needs the XDG desktop portal \
-                     or zenity). Use Copy instead, or the command line: {cli_hint}"
-                ),
+                "⚠ No save dialog could be opened on this desktop (it needs the XDG desktop portal \
+                 or zenity)",
+            );
+            if let Some(folder) = &pending.folder {
+                ui.horizontal_wrapped(|ui| {
+                    let target = folder.join(&pending.file_name);
+                    if ui
+                        .button(format!("Save as {}", target.display()))
+                        .on_hover_text(
+                            "A file of that name already there is kept; the new one gets a number",
+                        )
+                        .clicked()
+                    {
+                        chosen = Some(pending.clone());
+                    }
+                });
+            }
+            ui.colored_label(
+                tokens.muted,
+                format!("Or use Copy, or the command line: {cli_hint}"),
             );
         }
         SaveOutcome::Failed(err) => {
@@ -478,6 +541,24 @@ fn save_outcome_ui(ui: &mut egui::Ui, what: SaveWhat, outcome: &SaveOutcome, cli
                 format!("✖ Could not save the {}: {err}", what.noun()),
             );
         }
+    }
+    chosen
+}
+
+/// Writes a pending save into its folder off the UI thread.
+async fn save_to_folder(pending: PendingSave) -> SaveOutcome {
+    let Some(folder) = pending.folder else {
+        return SaveOutcome::Failed("no home folder to save into".to_owned());
+    };
+    let written = tokio::task::spawn_blocking(move || {
+        crate::export::save_dir::save_into(&folder, &pending.file_name, &pending.text)
+            .map_err(|err| format!("{err}: {}", folder.display()))
+    })
+    .await;
+    match written {
+        Ok(Ok(path)) => SaveOutcome::Saved(path),
+        Ok(Err(err)) => SaveOutcome::Failed(err),
+        Err(err) => SaveOutcome::Failed(err.to_string()),
     }
 }
 
@@ -553,14 +634,24 @@ async fn save_text(
     let started = Instant::now();
     let handle = rfd::AsyncFileDialog::new()
         .set_title(title)
-        .set_file_name(file_name)
+        .set_file_name(file_name.clone())
         .add_filter(filter.0, &[filter.1])
         .save_file()
         .await;
     let Some(handle) = handle else {
         // With no portal and no zenity rfd answers None at once; a person takes longer.
         return if started.elapsed() < NO_DIALOG_WITHIN {
-            SaveOutcome::NoDialog
+            let folder = tokio::task::spawn_blocking(|| {
+                crate::export::save_dir::Places::from_env().map(|places| places.save_folder())
+            })
+            .await
+            .ok()
+            .flatten();
+            SaveOutcome::NoDialog(PendingSave {
+                folder,
+                file_name,
+                text,
+            })
         } else {
             SaveOutcome::Cancelled
         };

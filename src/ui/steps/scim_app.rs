@@ -319,7 +319,10 @@ impl ScimAppStep {
         }
         let parsed = parse_date(&self.expiry_text);
         if let Err(err) = &parsed {
-            ui.colored_label(tokens.bad, err.to_string());
+            ui.colored_label(
+                tokens.bad,
+                crate::diagnostics::words::sentence(&err.to_string()).as_ref(),
+            );
         }
         parsed.map(Some)
     }
@@ -346,6 +349,9 @@ impl ScimAppStep {
         self.store_error = None;
     }
 }
+
+/// Width kept free to the right of the base URL field for its "Copy URL" button.
+const COPY_URL_ROOM: f32 = 100.0;
 
 fn base_url_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform) {
     let tokens = Tokens::ui(ui);
@@ -407,9 +413,11 @@ fn base_url_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform) {
     let editable = pattern.is_none() || scim.base_url_edited;
     ui.horizontal(|ui| {
         let label = ui.label("SCIM base URL");
+        // Leave room for "Copy URL" in a small window instead of pushing it off the edge.
+        let width = (ui.available_width() - COPY_URL_ROOM).clamp(160.0, 520.0);
         let edit = egui::TextEdit::singleline(&mut scim.base_url)
             .hint_text("https://…/scim/v2")
-            .desired_width(520.0)
+            .desired_width(width)
             .font(egui::TextStyle::Monospace)
             .interactive(editable);
         ui.add(edit).labelled_by(label.id);

@@ -675,12 +675,22 @@ fn domains_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform) {
     }
 }
 
+/// What the redirect URI is for; the Entra error code only in an Entra tenant.
+fn redirect_intro(idp: crate::model::IdpId) -> String {
+    let code = if idp == crate::model::IdpId::Entra {
+        " (AADSTS50011 in Entra)"
+    } else {
+        ""
+    };
+    format!(
+        "The IdP sends users back to this address after sign-in. It must match character for character: scheme, host, port, path, letter case and any trailing slash. A mismatch shows as an error page{code} or as a redirect loop."
+    )
+}
+
 fn redirect_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, idp: &Idp) {
     let tokens = Tokens::ui(ui);
     ui.heading("Redirect URI");
-    ui.label(
-        "The IdP sends users back to this address after sign-in. It must match character for character: scheme, host, port, path, letter case and any trailing slash. A mismatch shows as AADSTS50011 in Entra, or as a redirect loop.",
-    );
+    ui.label(redirect_intro(idp.id));
     let profile = &mut *env.profile;
     let sso = &mut profile.sso;
     let pattern = platform.sso.redirect_uri.trim();
@@ -777,13 +787,23 @@ fn redirect_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, id
 fn reminders_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, idp: &Idp) {
     let tokens = Tokens::ui(ui);
     ui.heading("Before you go on");
-    for note in &platform.sso.notes {
-        ui.colored_label(tokens.muted, format!("• {note}"));
+    for note in platform
+        .sso
+        .notes
+        .iter()
+        .filter(|note| note.applies_to(platform.id, idp.id))
+    {
+        ui.colored_label(tokens.muted, format!("• {}", note.text));
     }
     let sso = &mut env.profile.sso;
     ui.label(format!(
-        "Only users and groups assigned to the app in {} can sign in; anyone else is refused (Entra: AADSTS50105).",
-        idp.name
+        "Only users and groups assigned to the app in {} can sign in; anyone else is refused{}.",
+        idp.name,
+        if idp.id == crate::model::IdpId::Entra {
+            " with AADSTS50105"
+        } else {
+            ""
+        }
     ));
     ui.checkbox(
         &mut sso.assignment_confirmed,

@@ -190,66 +190,74 @@ impl TenantStep {
             ui.weak("No saved tenants yet. Create one above.");
             return command;
         }
-        egui::Grid::new("saved-tenants")
-            .num_columns(5)
-            .striped(true)
-            .spacing([16.0, 6.0])
+        // Wider than a small window with the row buttons: it scrolls sideways instead of
+        // cutting off Rename, Duplicate and Delete.
+        egui::ScrollArea::horizontal()
+            .id_salt("saved-tenants-scroll")
             .show(ui, |ui| {
-                ui.strong("Name");
-                ui.strong("Platform");
-                ui.strong("Identity provider");
-                ui.strong("Last change");
-                ui.label("");
-                ui.end_row();
-                for profile in &listing.profiles {
-                    let is_open = open_id == Some(profile.id.as_str());
-                    ui.vertical(|ui| {
-                        if is_open {
-                            ui.strong(format!("{} (open)", profile.name));
-                        } else {
-                            ui.label(&profile.name);
-                        }
-                        if let Some(words) = crate::wizard::rotation::in_progress_words(profile) {
-                            ui.colored_label(
-                                Tokens::ui(ui).warn,
-                                egui::RichText::new(words.as_str()).small(),
-                            );
+                egui::Grid::new("saved-tenants")
+                    .num_columns(5)
+                    .striped(true)
+                    .spacing([16.0, 6.0])
+                    .show(ui, |ui| {
+                        ui.strong("Name");
+                        ui.strong("Platform");
+                        ui.strong("Identity provider");
+                        ui.strong("Last change");
+                        ui.label("");
+                        ui.end_row();
+                        for profile in &listing.profiles {
+                            let is_open = open_id == Some(profile.id.as_str());
+                            ui.vertical(|ui| {
+                                if is_open {
+                                    ui.strong(format!("{} (open)", profile.name));
+                                } else {
+                                    ui.label(&profile.name);
+                                }
+                                if let Some(words) =
+                                    crate::wizard::rotation::in_progress_words(profile)
+                                {
+                                    ui.colored_label(
+                                        Tokens::ui(ui).warn,
+                                        egui::RichText::new(words.as_str()).small(),
+                                    );
+                                }
+                            });
+                            ui.label(profile.platform.label());
+                            ui.label(profile.idp.label());
+                            ui.label(relative_time(profile.updated_at, env.now));
+                            ui.horizontal(|ui| {
+                                if ui
+                                    .add_enabled(!is_open, egui::Button::new("Open"))
+                                    .on_hover_text(&profile.id)
+                                    .clicked()
+                                {
+                                    command = Some(TenantCommand::Open(profile.id.clone()));
+                                }
+                                if ui.button("Rename…").clicked() {
+                                    self.dialog = Some(Dialog::Rename {
+                                        id: profile.id.clone(),
+                                        name: profile.name.clone(),
+                                    });
+                                }
+                                if ui
+                                    .button("Duplicate")
+                                    .on_hover_text("Copy the settings; credentials are not copied")
+                                    .clicked()
+                                {
+                                    command = Some(TenantCommand::Duplicate(profile.id.clone()));
+                                }
+                                if ui.button("Delete…").clicked() {
+                                    self.dialog = Some(Dialog::Delete {
+                                        id: profile.id.clone(),
+                                        name: profile.name.clone(),
+                                        credentials: profile.credentials.len(),
+                                    });
+                                }
+                            });
+                            ui.end_row();
                         }
                     });
-                    ui.label(profile.platform.label());
-                    ui.label(profile.idp.label());
-                    ui.label(relative_time(profile.updated_at, env.now));
-                    ui.horizontal(|ui| {
-                        if ui
-                            .add_enabled(!is_open, egui::Button::new("Open"))
-                            .on_hover_text(&profile.id)
-                            .clicked()
-                        {
-                            command = Some(TenantCommand::Open(profile.id.clone()));
-                        }
-                        if ui.button("Rename…").clicked() {
-                            self.dialog = Some(Dialog::Rename {
-                                id: profile.id.clone(),
-                                name: profile.name.clone(),
-                            });
-                        }
-                        if ui
-                            .button("Duplicate")
-                            .on_hover_text("Copy the settings; credentials are not copied")
-                            .clicked()
-                        {
-                            command = Some(TenantCommand::Duplicate(profile.id.clone()));
-                        }
-                        if ui.button("Delete…").clicked() {
-                            self.dialog = Some(Dialog::Delete {
-                                id: profile.id.clone(),
-                                name: profile.name.clone(),
-                                credentials: profile.credentials.len(),
-                            });
-                        }
-                    });
-                    ui.end_row();
-                }
             });
         command
     }
@@ -265,9 +273,15 @@ impl TenantStep {
                     ui.heading("Rename tenant");
                     let label = ui.label("New name");
                     let field = ui.text_edit_singleline(name).labelled_by(label.id);
-                    field.request_focus();
+                    // Focus the name when the dialog opens; Tab can then move on to the buttons.
+                    if ui.memory(|m| m.focused().is_none()) {
+                        field.request_focus();
+                    }
                     let valid = !name.trim().is_empty();
-                    let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    // A single-line field gives up focus on Enter, so `lost_focus` only shows
+                    // a frame later, when the key is gone: read the key while the field has it.
+                    let enter = (field.has_focus() || field.lost_focus())
+                        && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     ui.horizontal(|ui| {
                         if ui.add_enabled(valid, egui::Button::new("Rename")).clicked() || (enter && valid) {
                             command = Some(TenantCommand::Rename { id: id.clone(), name: name.trim().to_owned() });
@@ -283,7 +297,8 @@ impl TenantStep {
                     ui.label(format!("“{name}” and its settings, checklist and check history will be deleted."));
                     if *credentials > 0 {
                         ui.label(format!(
-                            "Its {credentials} stored secret(s) will be removed from the keyring too. The credentials themselves stay valid in the platform and IdP until you revoke them there."
+                            "Its {} will be removed from the keyring too. The credentials themselves stay valid in the platform and IdP until you revoke them there.",
+                            crate::diagnostics::words::count(*credentials, "stored secret", "stored secrets")
                         ));
                     }
                     ui.horizontal(|ui| {

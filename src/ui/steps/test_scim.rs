@@ -40,7 +40,7 @@ impl Step for TestScimStep {
         ui.heading("Test SCIM");
         ui.label(
             "Sends the requests an identity provider sends when it provisions: discovery, listing users with and \
-             without the token, Entra's Test Connection filter, groups, an unknown user and the schemas. Nothing is \
+             without the token, the lookup an IdP's connection test makes, groups, an unknown user and the schemas. Nothing is \
              changed unless you also run the write probe.",
         );
         ui.add_space(6.0);
@@ -57,7 +57,7 @@ impl Step for TestScimStep {
             .show(ui, |ui| {
                 ui.label("SCIM base URL");
                 if base_url.is_empty() {
-                    ui.colored_label(tokens.bad, "not set: enter it in the SCIM app step");
+                    ui.colored_label(tokens.bad, "Not set: enter it in the SCIM app step");
                 } else {
                     ui.label(egui::RichText::new(&base_url).monospace());
                 }
@@ -96,7 +96,10 @@ impl Step for TestScimStep {
             }
         });
         if let Some(err) = &self.run_error {
-            ui.colored_label(tokens.bad, err);
+            ui.colored_label(
+                tokens.bad,
+                crate::diagnostics::words::sentence(err).as_ref(),
+            );
         }
         if running {
             let seen = self.progress.lock().map(|p| p.clone()).unwrap_or_default();

@@ -292,9 +292,14 @@ impl TestSsoStep {
     fn login_ui(&mut self, ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform) {
         let tokens = Tokens::ui(ui);
         ui.heading("Test login (optional)");
-        ui.label(
-            "Signs in once through your browser, the way the platform will, and shows the claims the IdP sends. It needs a redirect URI on this computer registered for the app, in addition to the platform's (in Entra: Authentication, Add a platform, Mobile and desktop applications).",
-        );
+        ui.label(format!(
+            "Signs in once through your browser, the way the platform will, and shows the claims the IdP sends. It needs a redirect URI on this computer registered for the app, in addition to the platform's{}.",
+            if env.profile.idp == crate::model::IdpId::Entra {
+                " (in Entra: Authentication, Add a platform, Mobile and desktop applications)"
+            } else {
+                ""
+            }
+        ));
         let sso = &mut env.profile.sso;
         ui.horizontal(|ui| {
             let label = ui.label("Test redirect URI");
@@ -360,9 +365,15 @@ impl TestSsoStep {
             }
         });
         match self.login.done() {
-            Some(Ok(outcome)) => claims_ui(ui, outcome, platform),
+            Some(Ok(outcome)) => claims_ui(ui, outcome, platform, env.profile.idp),
             Some(Err(failure)) => {
-                ui.colored_label(tokens.bad, format!("✖ {}", failure.message));
+                ui.colored_label(
+                    tokens.bad,
+                    format!(
+                        "✖ {}",
+                        crate::diagnostics::words::sentence(&failure.message)
+                    ),
+                );
                 let link = if failure.from_idp {
                     "What does this error mean?"
                 } else {
@@ -464,7 +475,12 @@ async fn read_secret(
     }
 }
 
-fn claims_ui(ui: &mut egui::Ui, outcome: &LoginOutcome, platform: &Platform) {
+fn claims_ui(
+    ui: &mut egui::Ui,
+    outcome: &LoginOutcome,
+    platform: &Platform,
+    idp: crate::model::IdpId,
+) {
     let tokens = Tokens::ui(ui);
     ui.colored_label(
         tokens.good,
@@ -500,10 +516,15 @@ fn claims_ui(ui: &mut egui::Ui, outcome: &LoginOutcome, platform: &Platform) {
         ui.colored_label(
             tokens.bad,
             format!(
-                "✖ {} needs {} to create users at first sign-in, and the IdP did not send {}: add them as claims of the SSO app (in Entra: Token configuration, Add optional claim)",
+                "✖ {} needs {} to create users at first sign-in, and the IdP did not send {}: add them as claims of the SSO app{}",
                 platform.name,
                 platform.sso.jit_claims.join(", "),
-                outcome.missing_jit_claims.join(", ")
+                outcome.missing_jit_claims.join(", "),
+                if idp == crate::model::IdpId::Entra {
+                    " (in Entra: Token configuration, Add optional claim)"
+                } else {
+                    ""
+                }
             ),
         );
     } else if !platform.sso.jit_claims.is_empty() && outcome.userinfo_only_jit_claims.is_empty() {

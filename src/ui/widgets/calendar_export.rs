@@ -25,8 +25,16 @@ pub enum ExportResult {
     Empty,
     /// The admin cancelled the dialog.
     Cancelled,
-    /// No dialog could be shown (no portal, no zenity).
-    NoDialog,
+    /// No dialog could be shown (no portal, no zenity): the file can go into `folder`
+    /// (Documents, Downloads or home) instead.
+    NoDialog {
+        /// Where it would go; `None` without a home folder.
+        folder: Option<PathBuf>,
+        /// The calendar file.
+        text: String,
+        /// Reminders in it.
+        events: usize,
+    },
     /// Writing failed.
     Failed(String),
 }
@@ -36,6 +44,8 @@ pub enum ExportResult {
 pub struct CalendarExport {
     task: Task<ExportResult>,
     last: Option<ExportResult>,
+    /// The admin chose "Save as …" under a missing dialog; the next frame writes it.
+    save_to_folder: bool,
 }
 
 impl CalendarExport {
@@ -52,11 +62,24 @@ impl CalendarExport {
         if let Some(result) = self.task.take() {
             if let ExportResult::Saved(path, events) = &result {
                 toasts.show(
-                    format!("Saved {events} reminder(s) to {}", path.display()),
+                    format!(
+                        "Saved {} to {}",
+                        crate::diagnostics::words::count(*events, "reminder", "reminders"),
+                        path.display()
+                    ),
                     ui.input(|i| i.time),
                 );
             }
             self.last = Some(result);
+        }
+        if std::mem::take(&mut self.save_to_folder)
+            && let Some(ExportResult::NoDialog {
+                folder: Some(folder),
+                text,
+                events,
+            }) = self.last.take()
+        {
+            self.task = Task::spawn(runtime, ui.ctx(), save_to_folder(folder, text, events));
         }
         if self.task.is_running() {
             ui.add_enabled(false, egui::Button::new("Add to calendar…"));
@@ -75,14 +98,18 @@ impl CalendarExport {
     }
 
     /// The outcome of the last export, in one line, under the button.
-    pub fn result_ui(&self, ui: &mut egui::Ui) {
+    pub fn result_ui(&mut self, ui: &mut egui::Ui) {
         let tokens = Tokens::ui(ui);
         match &self.last {
             None | Some(ExportResult::Cancelled) => {}
             Some(ExportResult::Saved(path, events)) => {
                 ui.colored_label(
                     tokens.good,
-                    format!("Saved {events} reminder(s) to {}", path.display()),
+                    format!(
+                        "Saved {} to {}",
+                        crate::diagnostics::words::count(*events, "reminder", "reminders"),
+                        path.display()
+                    ),
                 );
             }
             Some(ExportResult::Empty) => {
@@ -91,11 +118,28 @@ impl CalendarExport {
                     "No credential has a future expiry date: nothing to add to a calendar",
                 );
             }
-            Some(ExportResult::NoDialog) => {
+            Some(ExportResult::NoDialog { folder, .. }) => {
                 ui.colored_label(
                     tokens.warn,
-                    "No save dialog could be opened: install xdg-desktop-portal with a backend (for example \
-                     xdg-desktop-portal-gtk) or zenity. `sso-scim-wizard expiry --json` gives the same dates.",
+                    "No save dialog could be opened: it needs xdg-desktop-portal with a backend (for \
+                     example xdg-desktop-portal-gtk) or zenity",
+                );
+                if let Some(folder) = folder {
+                    let target = folder.join(ics::FILE_NAME);
+                    if ui
+                        .button(format!("Save as {}", target.display()))
+                        .on_hover_text(
+                            "A file of that name already there is kept; the new one gets a number",
+                        )
+                        .clicked()
+                    {
+                        self.save_to_folder = true;
+                        ui.ctx().request_repaint();
+                    }
+                }
+                ui.colored_label(
+                    tokens.muted,
+                    "Or use the command line: sso-scim-wizard expiry --json gives the same dates",
                 );
             }
             Some(ExportResult::Failed(err)) => {
@@ -123,7 +167,17 @@ async fn save(due: Vec<Due>, now: DateTime<Utc>) -> ExportResult {
         .await;
     let Some(handle) = handle else {
         return if started.elapsed() < NO_DIALOG_WITHIN {
-            ExportResult::NoDialog
+            let folder = tokio::task::spawn_blocking(|| {
+                crate::export::save_dir::Places::from_env().map(|places| places.save_folder())
+            })
+            .await
+            .ok()
+            .flatten();
+            ExportResult::NoDialog {
+                folder,
+                text,
+                events,
+            }
         } else {
             ExportResult::Cancelled
         };
@@ -131,5 +185,19 @@ async fn save(due: Vec<Due>, now: DateTime<Utc>) -> ExportResult {
     match handle.write(text.as_bytes()).await {
         Ok(()) => ExportResult::Saved(handle.path().to_path_buf(), events),
         Err(err) => ExportResult::Failed(format!("{err}: {}", handle.path().display())),
+    }
+}
+
+/// Writes the calendar file into `folder` off the UI thread.
+async fn save_to_folder(folder: PathBuf, text: String, events: usize) -> ExportResult {
+    let written = tokio::task::spawn_blocking(move || {
+        crate::export::save_dir::save_into(&folder, ics::FILE_NAME, &text)
+            .map_err(|err| format!("{err}: {}", folder.display()))
+    })
+    .await;
+    match written {
+        Ok(Ok(path)) => ExportResult::Saved(path, events),
+        Ok(Err(err)) => ExportResult::Failed(err),
+        Err(err) => ExportResult::Failed(err.to_string()),
     }
 }

@@ -7,6 +7,7 @@
 //! Display only: it takes findings, never runs a check, and keeps no state.
 
 use crate::catalog::Catalog;
+use crate::diagnostics::words::sentence;
 use crate::diagnostics::{Finding, Report, Status, Summary};
 use crate::ui::theme::Tokens;
 use crate::ui::troubleshoot;
@@ -46,12 +47,12 @@ pub fn finding_ui(ui: &mut egui::Ui, catalog: &Catalog, finding: &Finding) {
                 ui.label(egui::RichText::new(&finding.id).small().color(tokens.muted));
             });
             if !finding.detail.is_empty() {
-                ui.label(&finding.detail);
+                ui.label(sentence(&finding.detail).as_ref());
             }
             if !finding.fix.is_empty() && matches!(finding.status, Status::Fail | Status::Warn) {
                 ui.horizontal_wrapped(|ui| {
                     ui.label(egui::RichText::new("How to fix:").strong());
-                    ui.label(&finding.fix);
+                    ui.label(sentence(&finding.fix).as_ref());
                 });
             }
             if matches!(finding.status, Status::Fail | Status::Warn) {
@@ -69,7 +70,7 @@ pub fn progress_ui(ui: &mut egui::Ui, done: &[Finding], total: usize) {
         if let Some(last) = done.last() {
             ui.colored_label(
                 Tokens::ui(ui).muted,
-                format!("last: {} {}", last.status.icon(), last.title),
+                format!("Last: {} {}", last.status.icon(), last.title),
             );
         }
     });

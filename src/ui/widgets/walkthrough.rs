@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{WalkStep, fill_pattern};
+use crate::catalog::{WalkStep, catalog, fill_pattern};
 use crate::ui::theme::Tokens;
 
 /// Draws `steps` numbered from 1. Console links are filled from `values` (the issuer's
@@ -38,10 +38,7 @@ pub fn steps_ui(
                 }
                 Err(missing) => {
                     ui.add_enabled(false, egui::Button::new("Open in browser"))
-                        .on_disabled_hover_text(format!(
-                            "Fill in {} {where_to_fill} to open this page",
-                            missing.join(", ")
-                        ));
+                        .on_disabled_hover_text(missing_fields_hint(&missing, where_to_fill));
                 }
             }
         });
@@ -63,4 +60,26 @@ pub fn steps_ui(
 /// Opens `url` in `$BROWSER` or the default browser without waiting for it.
 pub fn open_in_browser(url: &str) -> Result<(), String> {
     crate::ui::browser::open_url(url).map_err(|err| err.to_string())
+}
+
+/// "Fill in Okta domain below to open this page": the fields by the labels the form shows,
+/// never by the placeholder names of the catalog (`okta_domain`).
+pub fn missing_fields_hint(missing: &[String], where_to_fill: &str) -> String {
+    let labels: Vec<String> = missing
+        .iter()
+        .map(|name| {
+            catalog()
+                .idps
+                .iter()
+                .flat_map(|idp| &idp.issuer_placeholders)
+                .find(|placeholder| placeholder.name == *name)
+                .map_or_else(|| name.replace('_', " "), |p| p.label.clone())
+        })
+        .collect();
+    let fields = match labels.as_slice() {
+        [] => "the missing fields".to_owned(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    format!("Fill in {fields} {where_to_fill} to open this page")
 }
