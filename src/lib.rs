@@ -3,7 +3,8 @@
 //! The core (`model`, `catalog`, `wizard`, `diagnostics`, `expiry`, `probes`, `secrets`,
 //! `storage`, `export`) knows nothing of egui; `ui` and `cli` are two thin faces over it.
 //! Modules depend downward only: `ui`/`cli` → `probes`, `secrets`, `storage`, `export` →
-//! `wizard`, `diagnostics`, `expiry`, `catalog`, `model`.
+//! `wizard`, `diagnostics`, `expiry`, `catalog`, `model`. `ui` exists only with the `gui`
+//! feature (on by default); without it the binary is the command line alone.
 
 pub mod catalog;
 pub mod diagnostics;
@@ -16,4 +17,5 @@ pub mod storage;
 pub mod wizard;
 
 pub mod cli;
+#[cfg(feature = "gui")]
 pub mod ui;

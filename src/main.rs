@@ -9,9 +9,6 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 use sso_scim_wizard::cli::{self, Cli, Command, GuiArgs};
-use sso_scim_wizard::secrets::open_default_store;
-use sso_scim_wizard::storage::ProfileStore;
-use sso_scim_wizard::ui::{self, Launch};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -22,7 +19,12 @@ fn main() -> ExitCode {
     }
 }
 
+#[cfg(feature = "gui")]
 fn gui(args: GuiArgs) -> ExitCode {
+    use sso_scim_wizard::secrets::open_default_store;
+    use sso_scim_wizard::storage::ProfileStore;
+    use sso_scim_wizard::ui::{self, Launch};
+
     let store = match ProfileStore::from_env() {
         Ok(store) => store,
         Err(err) => return fail(&err),
@@ -38,6 +40,15 @@ fn gui(args: GuiArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&*err),
     }
+}
+
+/// The command-line-only build (`--no-default-features`) has no window to open.
+#[cfg(not(feature = "gui"))]
+fn gui(_args: GuiArgs) -> ExitCode {
+    fail(
+        &"this build of sso-scim-wizard has no window (built without the `gui` feature); \
+           use its commands instead: sso-scim-wizard --help",
+    )
 }
 
 fn fail(err: &dyn std::fmt::Display) -> ExitCode {
