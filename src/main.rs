@@ -11,6 +11,7 @@ use clap::Parser as _;
 use sso_scim_wizard::cli::{self, Cli, Command, GuiArgs};
 
 fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     match cli.command {
         None => gui(GuiArgs::default()),
@@ -40,6 +41,20 @@ fn gui(args: GuiArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&*err),
     }
+}
+
+/// Logging is off unless `RUST_LOG` asks for it: `RUST_LOG=sso_scim_wizard=debug` for a
+/// support case (the app's own lines: requests by origin and path, checks, storage), plain
+/// `RUST_LOG=debug` adds eframe's, winit's and the HTTP stack's. Lines go to stderr, never
+/// into `--json` output; no line holds a secret (tests/logging.rs).
+fn init_logging() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("off")).init();
+    log::debug!(
+        "sso-scim-wizard {} on {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
 }
 
 /// The command-line-only build (`--no-default-features`) has no window to open.

@@ -166,6 +166,8 @@ impl Report {
     pub fn new(kind: ReportKind, target: impl Into<String>, checks: Vec<Finding>) -> Self {
         let mut summary = Summary::default();
         for finding in &checks {
+            // Ids and statuses only: a finding's text can quote server output.
+            log::debug!("{:?} check {}: {:?}", kind, finding.id, finding.status);
             match finding.status {
                 Status::Pass => summary.pass += 1,
                 Status::Warn => summary.warn += 1,
