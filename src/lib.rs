@@ -7,6 +7,7 @@
 //! feature (on by default); without it the binary is the command line alone.
 
 pub mod catalog;
+pub mod checks;
 pub mod diagnostics;
 pub mod expiry;
 pub mod export;

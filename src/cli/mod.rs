@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod check_oidc;
+pub mod check_profile;
 pub mod check_scim;
 pub mod checklist;
 pub mod expiry;
@@ -40,7 +41,7 @@ pub enum Command {
     /// List, show or create tenant profiles.
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
-    /// Test a live endpoint: `check oidc` or `check scim`.
+    /// Test a live endpoint: `check oidc`, `check scim`, or a stored tenant: `check profile`.
     #[command(subcommand)]
     Check(CheckCommand),
     /// Print or save the offline checklist of a profile or a platform and IdP.
@@ -64,6 +65,9 @@ pub enum CheckCommand {
     Oidc(check_oidc::CheckOidcArgs),
     /// Test a SCIM endpoint the way an identity provider uses it.
     Scim(check_scim::CheckScimArgs),
+    /// Test both halves of a stored tenant (or of every tenant with --all) from its
+    /// profile and keyring secrets, as the window's test steps do.
+    Profile(check_profile::CheckProfileArgs),
 }
 
 /// Options of `gui`.
@@ -103,6 +107,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Profile(command) => profile::run(command),
         Command::Check(CheckCommand::Oidc(args)) => check_oidc::run(&args),
         Command::Check(CheckCommand::Scim(args)) => check_scim::run(&args),
+        Command::Check(CheckCommand::Profile(args)) => check_profile::run(&args),
         Command::Checklist(args) => checklist::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Bundle(args) => bundle::run(&args),
