@@ -124,7 +124,3 @@ fn ten_thousand_credentials_are_sorted_virtualised_and_fast() {
         "only credentials without expiry are shown"
     );
 }
-
-fn rows_len(h: &Harness<'_, Screen>) -> usize {
-    h.state().dashboard.rows().len()
-}
