@@ -13,6 +13,7 @@ pub mod expiry;
 pub mod export;
 pub mod model;
 pub mod probes;
+pub mod rotation;
 pub mod secrets;
 pub mod storage;
 pub mod wizard;

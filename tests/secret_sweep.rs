@@ -52,9 +52,9 @@ use sso_scim_wizard::diagnostics::{Report, Status};
 use sso_scim_wizard::model::{CredentialKind, CredentialOrigin, Profile, StoredReport};
 use sso_scim_wizard::probes::http::{Client, Policy, Request};
 use sso_scim_wizard::probes::{oidc, scim};
+use sso_scim_wizard::rotation::{self as effects, Lookup};
 use sso_scim_wizard::secrets::{KeyringStore, Secret, SecretStore as _, account, generate_token};
 use sso_scim_wizard::storage::ProfileStore;
-use sso_scim_wizard::ui::rotation::effects::{self, Lookup};
 use sso_scim_wizard::wizard::rotation::{
     self, EventConfirmation, RotationAction, RotationReason, RotationStep,
 };
