@@ -5,6 +5,7 @@
 pub mod bundle;
 pub mod check_oidc;
 pub mod check_profile;
+pub mod check_saml;
 pub mod check_scim;
 pub mod checklist;
 pub mod expiry;
@@ -65,6 +66,9 @@ pub enum CheckCommand {
     Oidc(check_oidc::CheckOidcArgs),
     /// Test a SCIM endpoint the way an identity provider uses it.
     Scim(check_scim::CheckScimArgs),
+    /// Test an identity provider's SAML metadata: entity id, sign-in endpoints, signing
+    /// certificates and their expiry.
+    Saml(check_saml::CheckSamlArgs),
     /// Test both halves of a stored tenant (or of every tenant with --all) from its
     /// profile and keyring secrets, as the window's test steps do.
     Profile(check_profile::CheckProfileArgs),
@@ -108,6 +112,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Check(CheckCommand::Oidc(args)) => check_oidc::run(&args),
         Command::Check(CheckCommand::Scim(args)) => check_scim::run(&args),
         Command::Check(CheckCommand::Profile(args)) => check_profile::run(&args),
+        Command::Check(CheckCommand::Saml(args)) => check_saml::run(&args),
         Command::Checklist(args) => checklist::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Bundle(args) => bundle::run(&args),
