@@ -9,9 +9,6 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 use sso_scim_wizard::cli::{self, Cli, Command, GuiArgs};
-use sso_scim_wizard::secrets::open_default_store;
-use sso_scim_wizard::storage::ProfileStore;
-use sso_scim_wizard::ui::{self, Launch};
 
 fn main() -> ExitCode {
     // Before anything can hold a secret. Failing to is not worth refusing to run.
@@ -21,6 +18,7 @@ fn main() -> ExitCode {
             "note: core dumps could not be turned off ({err})"
         );
     }
+    init_logging();
     let cli = Cli::parse();
     match cli.command {
         None => gui(GuiArgs::default()),
@@ -29,7 +27,12 @@ fn main() -> ExitCode {
     }
 }
 
+#[cfg(feature = "gui")]
 fn gui(args: GuiArgs) -> ExitCode {
+    use sso_scim_wizard::secrets::open_default_store;
+    use sso_scim_wizard::storage::ProfileStore;
+    use sso_scim_wizard::ui::{self, Launch};
+
     let store = match ProfileStore::from_env() {
         Ok(store) => store,
         Err(err) => return fail(&err),
@@ -45,6 +48,29 @@ fn gui(args: GuiArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&*err),
     }
+}
+
+/// Logging is off unless `RUST_LOG` asks for it: `RUST_LOG=sso_scim_wizard=debug` for a
+/// support case (the app's own lines: requests by origin and path, checks, storage), plain
+/// `RUST_LOG=debug` adds eframe's, winit's and the HTTP stack's. Lines go to stderr, never
+/// into `--json` output; no line holds a secret (tests/logging.rs).
+fn init_logging() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("off")).init();
+    log::debug!(
+        "sso-scim-wizard {} on {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+}
+
+/// The command-line-only build (`--no-default-features`) has no window to open.
+#[cfg(not(feature = "gui"))]
+fn gui(_args: GuiArgs) -> ExitCode {
+    fail(
+        &"this build of sso-scim-wizard has no window (built without the `gui` feature); \
+           use its commands instead: sso-scim-wizard --help",
+    )
 }
 
 fn fail(err: &dyn std::fmt::Display) -> ExitCode {

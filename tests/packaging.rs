@@ -40,6 +40,7 @@ fn desktop_value<'a>(entry: &'a str, key: &str) -> Option<&'a str> {
         .find_map(|line| line.strip_prefix(key)?.strip_prefix('='))
 }
 
+#[cfg(feature = "gui")]
 #[test]
 fn window_icon_decodes_to_256_square_rgba() {
     let icon = sso_scim_wizard::ui::app_icon();

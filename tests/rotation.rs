@@ -32,11 +32,11 @@ use sso_scim_wizard::model::{
 };
 use sso_scim_wizard::probes::http::{Client, Policy, Request};
 use sso_scim_wizard::probes::scim;
+use sso_scim_wizard::rotation::{self as effects, Lookup, RotationIoError};
 use sso_scim_wizard::secrets::{
     KeyringStore, MemoryStore, Secret, SecretStore, account, generate_token,
 };
 use sso_scim_wizard::storage::ProfileStore;
-use sso_scim_wizard::ui::rotation::effects::{self, Lookup, RotationIoError};
 use sso_scim_wizard::wizard::rotation::{
     self, EventConfirmation, RotationAction, RotationError, RotationReason, RotationStep,
 };

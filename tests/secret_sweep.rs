@@ -52,9 +52,9 @@ use sso_scim_wizard::diagnostics::{Report, Status};
 use sso_scim_wizard::model::{CredentialKind, CredentialOrigin, Profile, StoredReport};
 use sso_scim_wizard::probes::http::{Client, Policy, Request};
 use sso_scim_wizard::probes::{oidc, scim};
+use sso_scim_wizard::rotation::{self as effects, Lookup};
 use sso_scim_wizard::secrets::{KeyringStore, Secret, SecretStore as _, account, generate_token};
 use sso_scim_wizard::storage::ProfileStore;
-use sso_scim_wizard::ui::rotation::effects::{self, Lookup};
 use sso_scim_wizard::wizard::rotation::{
     self, EventConfirmation, RotationAction, RotationReason, RotationStep,
 };
@@ -378,13 +378,13 @@ impl World {
         let cmdline_from_proc = cmdlines.iter().any(|c| c.starts_with(binary.as_bytes()));
         if !cmdline_from_proc {
             // The same bytes the kernel shows there: argv joined with NULs.
-            let mut argv = binary.as_bytes().to_vec();
+            let mut exec_line = binary.as_bytes().to_vec();
             for arg in args {
-                argv.push(0);
-                argv.extend_from_slice(arg.as_bytes());
+                exec_line.push(0);
+                exec_line.extend_from_slice(arg.as_bytes());
             }
-            argv.push(0);
-            cmdlines.push(argv);
+            exec_line.push(0);
+            cmdlines.push(exec_line);
         }
         let run = Run {
             label: format!("sso-scim-wizard {}", args.join(" ")),

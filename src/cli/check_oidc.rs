@@ -14,7 +14,6 @@ use crate::catalog::SsoProtocol;
 use crate::model::PlatformId;
 use crate::probes::http::{DEFAULT_TIMEOUT_SECS, Policy};
 use crate::probes::oidc::{self, OidcInput};
-use crate::secrets::Secret;
 
 /// Options of `check oidc`.
 #[derive(Debug, Args)]
@@ -85,7 +84,7 @@ fn resolve(args: &CheckOidcArgs) -> anyhow::Result<OidcInput> {
         bail!("--issuer is empty; pass the issuer URL");
     }
     let client_secret = match &args.client_secret_env {
-        Some(var) => Some(secret_from_env(var)?),
+        Some(var) => Some(crate::checks::secret_from_env(var, "the client secret")?),
         None => None,
     };
     let allowed_origins = args
@@ -128,19 +127,4 @@ fn resolve(args: &CheckOidcArgs) -> anyhow::Result<OidcInput> {
         }
     }
     Ok(input)
-}
-
-fn secret_from_env(var: &str) -> anyhow::Result<Secret> {
-    match std::env::var(var) {
-        Ok(value) if value.trim().is_empty() => {
-            bail!("the environment variable {var} is empty; put the client secret in it")
-        }
-        Ok(value) => Ok(Secret::new(value)),
-        Err(std::env::VarError::NotPresent) => {
-            bail!("the environment variable {var} is not set; export the client secret in it first")
-        }
-        Err(std::env::VarError::NotUnicode(_)) => {
-            bail!("the environment variable {var} is not valid UTF-8")
-        }
-    }
 }

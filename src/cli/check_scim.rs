@@ -77,7 +77,7 @@ pub fn run(args: &CheckScimArgs) -> anyhow::Result<ExitCode> {
 /// Builds the probe input from the options, the environment and the profile.
 fn resolve(args: &CheckScimArgs) -> anyhow::Result<ScimInput> {
     if let Some(var) = &args.token_env {
-        let token = token_from_env(var)?;
+        let token = crate::checks::secret_from_env(var, "the SCIM bearer token")?;
         let Some(base_url) = args.base_url.clone() else {
             bail!("--base-url is required with --token-env")
         };
@@ -128,22 +128,6 @@ fn resolve(args: &CheckScimArgs) -> anyhow::Result<ScimInput> {
 fn same_base_url(given: &str, stored: &str) -> bool {
     let normal = |text: &str| text.trim().trim_end_matches('/').to_owned();
     normal(stored).is_empty() || normal(given) == normal(stored)
-}
-
-/// The token in environment variable `var`; an unset or empty variable is a usage error.
-fn token_from_env(var: &str) -> anyhow::Result<Secret> {
-    match std::env::var(var) {
-        Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
-        Ok(_) => bail!("environment variable {var} is empty; put the SCIM bearer token in it"),
-        Err(std::env::VarError::NotPresent) => {
-            bail!(
-                "environment variable {var} is not set; export it with the SCIM bearer token first"
-            )
-        }
-        Err(std::env::VarError::NotUnicode(_)) => {
-            bail!("environment variable {var} is not valid text")
-        }
-    }
 }
 
 /// The stored value of a credential, from the OS keyring (`<profile-id>/<credential-id>`).

@@ -4,6 +4,8 @@
 
 pub mod bundle;
 pub mod check_oidc;
+pub mod check_profile;
+pub mod check_saml;
 pub mod check_scim;
 pub mod checklist;
 pub mod expiry;
@@ -40,7 +42,7 @@ pub enum Command {
     /// List, show or create tenant profiles.
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
-    /// Test a live endpoint: `check oidc` or `check scim`.
+    /// Test a live endpoint: `check oidc`, `check scim`, or a stored tenant: `check profile`.
     #[command(subcommand)]
     Check(CheckCommand),
     /// Print or save the offline checklist of a profile or a platform and IdP.
@@ -64,6 +66,12 @@ pub enum CheckCommand {
     Oidc(check_oidc::CheckOidcArgs),
     /// Test a SCIM endpoint the way an identity provider uses it.
     Scim(check_scim::CheckScimArgs),
+    /// Test an identity provider's SAML metadata: entity id, sign-in endpoints, signing
+    /// certificates and their expiry.
+    Saml(check_saml::CheckSamlArgs),
+    /// Test both halves of a stored tenant (or of every tenant with --all) from its
+    /// profile and keyring secrets, as the window's test steps do.
+    Profile(check_profile::CheckProfileArgs),
 }
 
 /// Options of `gui`.
@@ -103,6 +111,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::Profile(command) => profile::run(command),
         Command::Check(CheckCommand::Oidc(args)) => check_oidc::run(&args),
         Command::Check(CheckCommand::Scim(args)) => check_scim::run(&args),
+        Command::Check(CheckCommand::Profile(args)) => check_profile::run(&args),
+        Command::Check(CheckCommand::Saml(args)) => check_saml::run(&args),
         Command::Checklist(args) => checklist::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Bundle(args) => bundle::run(&args),

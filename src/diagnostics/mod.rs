@@ -119,6 +119,8 @@ pub enum ReportKind {
     Oidc,
     /// SCIM endpoint checks.
     Scim,
+    /// SAML IdP metadata checks.
+    Saml,
 }
 
 /// Counts per status.
@@ -184,6 +186,8 @@ impl Report {
         }
         let mut summary = Summary::default();
         for finding in &checks {
+            // Ids and statuses only: a finding's text can quote server output.
+            log::debug!("{:?} check {}: {:?}", kind, finding.id, finding.status);
             match finding.status {
                 Status::Pass => summary.pass += 1,
                 Status::Warn => summary.warn += 1,
@@ -256,6 +260,7 @@ impl Report {
         match self.kind {
             ReportKind::Oidc => "OIDC",
             ReportKind::Scim => "SCIM",
+            ReportKind::Saml => "SAML",
         }
     }
 }
@@ -313,9 +318,24 @@ pub mod check_ids {
         ("scim.write.delete", "Probe user can be deleted"),
     ];
 
+    /// SAML metadata checks, in run order.
+    pub const SAML: &[(&str, &str)] = &[
+        ("saml.metadata_fetch", "IdP metadata read"),
+        ("saml.https", "Metadata fetched over HTTPS"),
+        ("saml.entity_id", "IdP entity id matches"),
+        ("saml.sso_service", "Sign-in endpoint usable"),
+        ("saml.signing_cert", "Signing certificate valid"),
+        ("saml.nameid_format", "NameID formats"),
+        ("saml.metadata_signature", "Metadata signed"),
+    ];
+
     /// Every check id.
     pub fn all() -> impl Iterator<Item = &'static str> {
-        OIDC.iter().chain(SCIM).chain(SCIM_WRITE).map(|(id, _)| *id)
+        OIDC.iter()
+            .chain(SCIM)
+            .chain(SCIM_WRITE)
+            .chain(SAML)
+            .map(|(id, _)| *id)
     }
 
     /// True when `id` is a known check id.
@@ -328,6 +348,7 @@ pub mod check_ids {
         OIDC.iter()
             .chain(SCIM)
             .chain(SCIM_WRITE)
+            .chain(SAML)
             .find(|(known, _)| *known == id)
             .map_or(id, |(_, title)| title)
     }

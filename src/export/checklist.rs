@@ -830,6 +830,7 @@ fn report_blocks(profile: &Profile) -> Vec<ReportBlock> {
                 heading: match report.kind {
                     ReportKind::Oidc => "SSO (OIDC) checks".to_owned(),
                     ReportKind::Scim => "SCIM checks".to_owned(),
+                    ReportKind::Saml => "SSO (SAML) checks".to_owned(),
                 },
                 checked_at: utc_text(stored.checked_at),
                 target: report.target.clone(),

@@ -314,15 +314,28 @@ impl Client {
     /// the other host would pass for a refused token.
     pub async fn send(&self, request: Request) -> Result<Response, HttpError> {
         let url = request.url.to_string();
+        let logged = (request.method.clone(), log_url(&request.url));
         let timeout_secs = self.policy.timeout.as_secs();
-        match tokio::time::timeout(self.policy.timeout, self.send_inner(request)).await {
+        let result = match tokio::time::timeout(self.policy.timeout, self.send_inner(request)).await
+        {
             // The transport's own connect timeout is the policy's too: name the policy's.
             Ok(Err(HttpError::Timeout { url, .. })) => {
                 Err(HttpError::Timeout { url, timeout_secs })
             }
             Ok(result) => result,
             Err(_) => Err(HttpError::Timeout { url, timeout_secs }),
+        };
+        let (method, url) = logged;
+        match &result {
+            Ok(response) => log::debug!(
+                "{method} {url}: {} in {} ms, {} bytes",
+                response.status,
+                response.elapsed_ms(),
+                response.body.len()
+            ),
+            Err(err) => log::debug!("{method} {url}: {}", error_kind(err)),
         }
+        result
     }
 
     async fn send_inner(&self, request: Request) -> Result<Response, HttpError> {
@@ -407,6 +420,36 @@ impl Client {
 
 /// True when the request holds something that must stay on its origin: a bearer token,
 /// a Basic pair, or (against the rule on [`Request::headers`]) such a header set by hand.
+/// The kind of failure for a log line (the error's own text holds the whole URL).
+fn error_kind(err: &HttpError) -> &'static str {
+    match err {
+        HttpError::InvalidUrl { .. } => "invalid URL",
+        HttpError::Dns { .. } => "DNS failure",
+        HttpError::Connect { .. } => "connection failed",
+        HttpError::Tls { .. } => "TLS failure",
+        HttpError::Timeout { .. } => "timed out",
+        HttpError::TooManyRedirects { .. } => "too many redirects",
+        HttpError::BodyTooLarge { .. } => "body too large",
+        HttpError::Other { .. } => "failed",
+    }
+}
+
+/// A URL as a log line may show it: scheme, host, port and path. Userinfo, query and
+/// fragment are left out whole, since any of them can carry a credential (`code=`,
+/// `sig=`, `user:password@`).
+fn log_url(url: &Url) -> String {
+    format!(
+        "{}://{}{}",
+        url.scheme(),
+        url.host_str()
+            .map_or_else(String::new, |host| match url.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_owned(),
+            }),
+        url.path()
+    )
+}
+
 fn carries_credentials(request: &Request) -> bool {
     request.bearer.is_some()
         || request.basic.is_some()

@@ -1545,36 +1545,52 @@ pub fn token_request(
     request
 }
 
-async fn check_client_auth(client: &Client, discovery: &Discovery, input: &OidcInput) -> Finding {
+/// What the client check needs, or why it is skipped: the client id, the secret, the
+/// token endpoint and the way to present the secret there.
+fn client_auth_inputs<'a>(
+    discovery: &Discovery,
+    input: &'a OidcInput,
+) -> Result<(&'a str, &'a Secret, Url, AuthMethod), Finding> {
     let Some(client_id) = input
         .client_id
         .as_deref()
         .map(str::trim)
         .filter(|id| !id.is_empty())
     else {
-        return Finding::skip(CLIENT_AUTH, "No client id entered");
+        return Err(Finding::skip(CLIENT_AUTH, "No client id entered"));
     };
     let Some(secret) = input.client_secret.as_ref().filter(|s| !s.is_empty()) else {
-        return Finding::skip(
+        return Err(Finding::skip(
             CLIENT_AUTH,
             "No client secret entered, so the pair cannot be checked",
-        );
+        ));
     };
     let Some(token_endpoint) = discovery
         .str("token_endpoint")
         .and_then(|text| http::parse_url(text).ok())
     else {
-        return Finding::skip(CLIENT_AUTH, "The document has no usable token_endpoint");
+        return Err(Finding::skip(
+            CLIENT_AUTH,
+            "The document has no usable token_endpoint",
+        ));
     };
     let methods = discovery.strings("token_endpoint_auth_methods_supported");
     let Some(method) = choose_auth_method(methods.as_deref(), client_id, secret.expose()) else {
-        return Finding::skip(
+        return Err(Finding::skip(
             CLIENT_AUTH,
             format!(
                 "The IdP accepts neither client_secret_basic nor client_secret_post (it lists {}), so a secret cannot be checked",
                 methods.unwrap_or_default().join(", ")
             ),
-        );
+        ));
+    };
+    Ok((client_id, secret, token_endpoint, method))
+}
+
+async fn check_client_auth(client: &Client, discovery: &Discovery, input: &OidcInput) -> Finding {
+    let (client_id, secret, token_endpoint, method) = match client_auth_inputs(discovery, input) {
+        Ok(inputs) => inputs,
+        Err(skipped) => return skipped,
     };
     let padded = secret.expose().trim() != secret.expose();
 
@@ -1582,9 +1598,7 @@ async fn check_client_auth(client: &Client, discovery: &Discovery, input: &OidcI
     if let Some(scope) = client_credentials_scope(&token_endpoint) {
         pairs.push(("scope", scope));
     }
-    // The server's answers are redacted whole, before anything is parsed or shortened
-    // (DESIGN.md, "Network policy"): an echo cut in half leaves no prefix behind.
-    let echo = redactor(Some(secret), Some(client_id));
+    let echo = redactor(Some(secret), Some(client_id)); // answers redacted before parsing
     let first = send_token(
         client,
         token_request(token_endpoint.clone(), method, client_id, secret, &pairs),

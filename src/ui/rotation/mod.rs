@@ -7,7 +7,8 @@
 //! [`effects`]. What is allowed when is never decided here: the screen asks the core
 //! (`blocker`, `revoke_blocker`) and disables buttons accordingly.
 
-pub mod effects;
+/// The I/O side lives in the core ([`crate::rotation`]); the name stays for this screen.
+pub use crate::rotation as effects;
 
 use std::sync::Arc;
 

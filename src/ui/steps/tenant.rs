@@ -208,21 +208,7 @@ impl TenantStep {
                         ui.end_row();
                         for profile in &listing.profiles {
                             let is_open = open_id == Some(profile.id.as_str());
-                            ui.vertical(|ui| {
-                                if is_open {
-                                    ui.strong(format!("{} (open)", profile.name));
-                                } else {
-                                    ui.label(&profile.name);
-                                }
-                                if let Some(words) =
-                                    crate::wizard::rotation::in_progress_words(profile)
-                                {
-                                    ui.colored_label(
-                                        Tokens::ui(ui).warn,
-                                        egui::RichText::new(words.as_str()).small(),
-                                    );
-                                }
-                            });
+                            name_cell(ui, profile, is_open);
                             ui.label(profile.platform.label());
                             ui.label(profile.idp.label());
                             ui.label(relative_time(profile.updated_at, env.now));
@@ -379,6 +365,23 @@ fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
         3600..86_400 => format!("{} h ago", seconds / 3600),
         _ => at.with_timezone(&Local).format("%Y-%m-%d").to_string(),
     }
+}
+
+/// A saved tenant's name, with a half-done rotation under it (issue #14).
+fn name_cell(ui: &mut egui::Ui, profile: &Profile, is_open: bool) {
+    ui.vertical(|ui| {
+        if is_open {
+            ui.strong(format!("{} (open)", profile.name));
+        } else {
+            ui.label(&profile.name);
+        }
+        if let Some(words) = crate::wizard::rotation::in_progress_words(profile) {
+            ui.colored_label(
+                Tokens::ui(ui).warn,
+                egui::RichText::new(words.as_str()).small(),
+            );
+        }
+    });
 }
 
 #[cfg(test)]

@@ -9,11 +9,12 @@
 use std::sync::{Arc, Mutex};
 
 use super::{Step, StepEnv, StepOutcome};
+use crate::checks;
 use crate::diagnostics::{Finding, Report, Status, check_ids};
 use crate::model::StoredReport;
 use crate::probes::http::Policy;
 use crate::probes::scim::{self, ScimInput, WriteProbePlan};
-use crate::secrets::{account, masked};
+use crate::secrets::masked;
 use crate::ui::task::Task;
 use crate::ui::theme::Tokens;
 use crate::ui::widgets::findings;
@@ -167,13 +168,9 @@ impl TestScimStep {
         write_probe: Option<WriteProbePlan>,
     ) {
         let profile = &*env.profile;
-        let token_account = profile
-            .scim
-            .token_credential
-            .as_deref()
-            .map(|id| account(&profile.id, id));
-        let base_url = profile.scim.base_url.clone();
-        let platform = profile.platform;
+        let token_account = checks::scim_token_account(profile);
+        // Without its token, read in the task: the same input as `check profile` builds.
+        let input = checks::scim_input(profile, None);
         self.with_write_probe = write_probe.is_some();
         let probe_id = write_probe.map(|plan| plan.probe_id);
         self.progress = Arc::default();
@@ -182,21 +179,16 @@ impl TestScimStep {
         let secrets = Arc::clone(env.secrets);
         let repaint = ctx.clone();
         self.run = Task::spawn(env.runtime, ctx, async move {
-            let token = match token_account {
-                None => None,
-                Some(account) => tokio::task::spawn_blocking(move || secrets.get(&account))
-                    .await
-                    .map_err(|err| format!("Could not read the token: {err}"))?
-                    .map_err(|err| format!("Could not read the token from the keyring: {err}"))?
-                    .ok_or_else(|| {
-                        "The stored token is missing from the keyring; store it again in the SCIM app step".to_owned()
-                    })
-                    .map(Some)?,
-            };
+            let token = tokio::task::spawn_blocking(move || {
+                checks::read_scim_token(&*secrets, token_account.as_deref())
+            })
+            .await
+            .map_err(|err| format!("Could not read the token: {err}"))??;
             let input = ScimInput {
+                token,
                 write_probe: probe_id.is_some(),
                 probe_id,
-                ..ScimInput::new(base_url, token, platform)
+                ..input
             };
             let on_finding = move |finding: &Finding| {
                 if let Ok(mut seen) = progress.lock() {

@@ -15,12 +15,13 @@ use tokio::sync::oneshot;
 
 use super::{Step, StepEnv, StepOutcome};
 use crate::catalog::{Platform, SsoProtocol};
+use crate::checks;
 use crate::diagnostics::{Finding, Report, Status, check_ids};
 use crate::model::{IdTokenSigning, Profile, StoredReport};
 use crate::probes::http::Policy;
 use crate::probes::login::{self, ClaimSource, LoginError, LoginInput, LoginOutcome};
 use crate::probes::oidc::{self, OidcInput};
-use crate::secrets::{Secret, SecretStore, account};
+use crate::secrets::{Secret, SecretStore};
 use crate::ui::task::Task;
 use crate::ui::theme::Tokens;
 use crate::ui::troubleshoot;
@@ -268,7 +269,7 @@ impl TestSsoStep {
         let profile = &*env.profile;
         let platform = env.catalog.platform(profile.platform);
         let input = oidc_input(profile, platform);
-        let secret_account = secret_account(profile);
+        let secret_account = checks::client_secret_account(profile);
         let secrets = Arc::clone(env.secrets);
         self.progress = Arc::default();
         self.secret_note = None;
@@ -401,7 +402,7 @@ impl TestSsoStep {
             .clone_from(&sso.confirmed_endpoint_origins);
         input.allow_symmetric_id_tokens = sso.id_token_signing == IdTokenSigning::AlsoClientSecret;
         let timeout = input.timeout;
-        let secret_account = secret_account(profile);
+        let secret_account = checks::client_secret_account(profile);
         let secrets = Arc::clone(env.secrets);
         let browser = Arc::clone(&self.browser);
         let (cancel, cancelled) = oneshot::channel::<()>();
@@ -427,32 +428,10 @@ impl TestSsoStep {
     }
 }
 
-/// The check input from the profile (without the secret, which is read in the task).
+/// The check input from the profile (without the secret, which is read in the task):
+/// the same as `check profile` builds ([`crate::checks::oidc_input`]).
 pub fn oidc_input(profile: &Profile, platform: &Platform) -> OidcInput {
-    let sso = &profile.sso;
-    let scopes = rules::effective_scopes(&sso.scopes, platform)
-        .unwrap_or_else(|_| platform.sso.scopes.clone());
-    let registered =
-        Some(sso.registered_redirect_uri.trim().to_owned()).filter(|uri| !uri.is_empty());
-    OidcInput {
-        issuer: sso.issuer.trim().to_owned(),
-        client_id: Some(sso.client_id.trim().to_owned()).filter(|id| !id.is_empty()),
-        client_secret: None,
-        redirect_uri: registered.or_else(|| rules::redirect_uri_to_match(profile, platform)),
-        extra_scopes: scopes
-            .into_iter()
-            .filter(|s| !oidc::BASE_SCOPES.contains(&s.as_str()))
-            .collect(),
-        allowed_origins: sso.confirmed_endpoint_origins.clone(),
-    }
-}
-
-fn secret_account(profile: &Profile) -> Option<String> {
-    profile
-        .sso
-        .client_secret_credential
-        .as_deref()
-        .map(|id| account(&profile.id, id))
+    checks::oidc_input(profile, platform)
 }
 
 /// Reads the stored client secret off the UI thread (the keyring may block); the note
@@ -461,18 +440,14 @@ async fn read_secret(
     secrets: Arc<dyn SecretStore>,
     account: Option<String>,
 ) -> (Option<Secret>, Option<String>) {
-    let Some(account) = account else {
-        return (None, None);
-    };
-    match tokio::task::spawn_blocking(move || secrets.get(&account)).await {
-        Ok(Ok(Some(secret))) => (Some(secret), None),
-        Ok(Ok(None)) => (
-            None,
-            Some("The stored client secret is no longer in the keyring, so it was not checked: store it again in the SSO app step".to_owned()),
-        ),
-        Ok(Err(err)) => (None, Some(format!("The client secret could not be read, so it was not checked: {err}"))),
-        Err(err) => (None, Some(format!("The client secret could not be read: {err}"))),
-    }
+    tokio::task::spawn_blocking(move || checks::read_client_secret(&*secrets, account.as_deref()))
+        .await
+        .unwrap_or_else(|err| {
+            (
+                None,
+                Some(format!("The client secret could not be read: {err}")),
+            )
+        })
 }
 
 fn claims_ui(

@@ -2,8 +2,8 @@
 //! secret when the new one is promoted, deleting the pending one when the rotation is
 //! cancelled, and looking a user up over SCIM to confirm a provisioning event.
 //!
-//! No egui here: the window runs these on its runtime (keyring calls may block), the
-//! integration tests call them directly. Every rule (what may happen when) is decided by
+//! Core, not UI: the window's rotation screen runs these on its runtime (keyring calls
+//! may block), the command line and the integration tests call them directly. Every rule (what may happen when) is decided by
 //! `crate::wizard::rotation`; this module only carries out its answers and never deletes
 //! the old secret unless the new one is in the store.
 

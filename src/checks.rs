@@ -1,0 +1,328 @@
+//! From a stored tenant to its checks: the one place that turns a [`Profile`] and the
+//! secret store into the inputs of the OIDC and SCIM suites, used by the window (Test SSO,
+//! Test SCIM) and by the command line (`check profile`), so that both give the same
+//! findings for the same tenant. Also the one reader of secrets from the environment.
+//!
+//! No egui, no printing: the faces decide how to show a [`TenantReport`].
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::catalog::{Platform, SsoProtocol, catalog};
+use crate::diagnostics::Report;
+use crate::model::Profile;
+use crate::probes::http::Policy;
+use crate::probes::oidc::{self, OidcInput};
+use crate::probes::scim::{self, ScimInput};
+use crate::secrets::{Secret, SecretStore, account};
+use crate::wizard::sso as rules;
+
+/// The OIDC check input of a tenant, without its client secret (read separately, off the
+/// UI thread: see [`read_client_secret`]).
+pub fn oidc_input(profile: &Profile, platform: &Platform) -> OidcInput {
+    let sso = &profile.sso;
+    let scopes = rules::effective_scopes(&sso.scopes, platform)
+        .unwrap_or_else(|_| platform.sso.scopes.clone());
+    let registered =
+        Some(sso.registered_redirect_uri.trim().to_owned()).filter(|uri| !uri.is_empty());
+    OidcInput {
+        issuer: sso.issuer.trim().to_owned(),
+        client_id: Some(sso.client_id.trim().to_owned()).filter(|id| !id.is_empty()),
+        client_secret: None,
+        redirect_uri: registered.or_else(|| rules::redirect_uri_to_match(profile, platform)),
+        extra_scopes: scopes
+            .into_iter()
+            .filter(|s| !oidc::BASE_SCOPES.contains(&s.as_str()))
+            .collect(),
+        allowed_origins: sso.confirmed_endpoint_origins.clone(),
+    }
+}
+
+/// The SCIM check input of a tenant with its token (from [`read_scim_token`]).
+pub fn scim_input(profile: &Profile, token: Option<Secret>) -> ScimInput {
+    ScimInput::new(profile.scim.base_url.clone(), token, profile.platform)
+}
+
+/// The keyring account of the tenant's client secret in use, if one is stored.
+pub fn client_secret_account(profile: &Profile) -> Option<String> {
+    profile
+        .sso
+        .client_secret_credential
+        .as_deref()
+        .map(|id| account(&profile.id, id))
+}
+
+/// The keyring account of the tenant's SCIM token in use, if one is stored.
+pub fn scim_token_account(profile: &Profile) -> Option<String> {
+    profile
+        .scim
+        .token_credential
+        .as_deref()
+        .map(|id| account(&profile.id, id))
+}
+
+/// The stored client secret, and a note when one was expected but could not be read (the
+/// check then runs without it and says the secret was not checked). Blocking: the keyring
+/// may take its time; call it off the UI thread.
+pub fn read_client_secret(
+    secrets: &dyn SecretStore,
+    account: Option<&str>,
+) -> (Option<Secret>, Option<String>) {
+    let Some(account) = account else {
+        return (None, None);
+    };
+    match secrets.get(account) {
+        Ok(Some(secret)) => (Some(secret), None),
+        Ok(None) => (
+            None,
+            Some(
+                "The stored client secret is no longer in the keyring, so it was not checked: store it again in the SSO app step"
+                    .to_owned(),
+            ),
+        ),
+        Err(err) => (
+            None,
+            Some(format!(
+                "The client secret could not be read, so it was not checked: {err}"
+            )),
+        ),
+    }
+}
+
+/// The stored SCIM token (`None` when the tenant has none), or why the stored one could not
+/// be read. Blocking, like [`read_client_secret`].
+pub fn read_scim_token(
+    secrets: &dyn SecretStore,
+    account: Option<&str>,
+) -> Result<Option<Secret>, String> {
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    match secrets.get(account) {
+        Ok(Some(token)) => Ok(Some(token)),
+        Ok(None) => Err(
+            "The stored token is missing from the keyring; store it again in the SCIM app step"
+                .to_owned(),
+        ),
+        Err(err) => Err(format!("Could not read the token from the keyring: {err}")),
+    }
+}
+
+/// Why a secret could not be read from the environment (a usage error: exit 2).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EnvSecretError {
+    /// The variable is not set.
+    #[error("the environment variable {var} is not set; export {what} in it first")]
+    NotSet {
+        /// The variable's name.
+        var: String,
+        /// What it should hold ("the client secret").
+        what: String,
+    },
+    /// Set, but empty or only spaces.
+    #[error("the environment variable {var} is empty; put {what} in it")]
+    Empty {
+        /// The variable's name.
+        var: String,
+        /// What it should hold.
+        what: String,
+    },
+    /// Not valid UTF-8.
+    #[error("the environment variable {var} is not valid text")]
+    NotText {
+        /// The variable's name.
+        var: String,
+    },
+}
+
+/// The one reader of secrets from the environment, for every command that takes one.
+/// Spaces and line breaks around the value are dropped (`export VAR="$(cat file)"` and a
+/// pasted trailing newline are common; no real secret starts or ends with one); an unset,
+/// empty or blank variable is an error naming the variable and `what` it should hold.
+pub fn secret_from_env(var: &str, what: &str) -> Result<Secret, EnvSecretError> {
+    secret_from_value(var, what, std::env::var(var))
+}
+
+fn secret_from_value(
+    var: &str,
+    what: &str,
+    value: Result<String, std::env::VarError>,
+) -> Result<Secret, EnvSecretError> {
+    match value {
+        Ok(value) => {
+            let trimmed = value.trim();
+            if trimmed.is_empty() {
+                Err(EnvSecretError::Empty {
+                    var: var.to_owned(),
+                    what: what.to_owned(),
+                })
+            } else if trimmed.len() == value.len() {
+                Ok(Secret::new(value))
+            } else {
+                let secret = Secret::new(trimmed);
+                drop(zeroize::Zeroizing::new(value));
+                Ok(secret)
+            }
+        }
+        Err(std::env::VarError::NotPresent) => Err(EnvSecretError::NotSet {
+            var: var.to_owned(),
+            what: what.to_owned(),
+        }),
+        Err(std::env::VarError::NotUnicode(_)) => Err(EnvSecretError::NotText {
+            var: var.to_owned(),
+        }),
+    }
+}
+
+/// Both halves of one tenant, checked as the window's test steps check them.
+#[derive(Clone, Debug, Serialize)]
+pub struct TenantReport {
+    /// The profile's id.
+    pub profile: String,
+    /// The tenant's name.
+    pub name: String,
+    /// The SSO half (`null` when it was not set up or is not OIDC).
+    pub sso: Option<Report>,
+    /// The SCIM half (`null` when it was not set up).
+    pub scim: Option<Report>,
+    /// Why a half was not checked, or checked without its secret.
+    pub notes: Vec<String>,
+    /// True when a check of either half failed.
+    pub failed: bool,
+}
+
+impl TenantReport {
+    /// Plain text, one tenant: a heading, the notes, then each half's report.
+    pub fn to_text(&self) -> String {
+        let mut text = format!("Tenant {} ({})\n", self.name, self.profile);
+        for note in &self.notes {
+            text.push_str("  note: ");
+            text.push_str(note);
+            text.push('\n');
+        }
+        for report in [&self.sso, &self.scim].into_iter().flatten() {
+            text.push('\n');
+            text.push_str(&report.to_text());
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+        text
+    }
+}
+
+/// Runs the SSO and SCIM checks of a stored tenant, both at once, reading its secrets from
+/// `secrets` off the async threads. What cannot be checked is a note, not an error: a
+/// tenant half set up is still worth checking.
+pub async fn check_tenant(
+    profile: &Profile,
+    secrets: Arc<dyn SecretStore>,
+    policy: Policy,
+) -> TenantReport {
+    let platform = catalog().platform(profile.platform);
+    let mut notes = Vec::new();
+
+    let sso = if platform.sso.protocol == SsoProtocol::Saml {
+        notes.push(format!(
+            "{} signs users in with SAML; its SSO half is not checked here yet",
+            platform.name
+        ));
+        None
+    } else if profile.sso.issuer.trim().is_empty() {
+        notes.push("The SSO app has no issuer yet, so SSO was not checked".to_owned());
+        None
+    } else {
+        Some((
+            oidc_input(profile, platform),
+            client_secret_account(profile),
+        ))
+    };
+    let scim = if profile.scim.base_url.trim().is_empty() {
+        notes.push("The SCIM app has no base URL yet, so SCIM was not checked".to_owned());
+        None
+    } else {
+        Some(scim_token_account(profile))
+    };
+
+    let sso_run = async {
+        let (mut input, account) = sso?;
+        let store = Arc::clone(&secrets);
+        let (secret, note) =
+            tokio::task::spawn_blocking(move || read_client_secret(&*store, account.as_deref()))
+                .await
+                .unwrap_or_else(|err| {
+                    (
+                        None,
+                        Some(format!("The client secret could not be read: {err}")),
+                    )
+                });
+        input.client_secret = secret;
+        Some((oidc::check(&input, policy, &|_| {}).await, note))
+    };
+    let scim_run = async {
+        let account = scim?;
+        let store = Arc::clone(&secrets);
+        let token =
+            tokio::task::spawn_blocking(move || read_scim_token(&*store, account.as_deref()))
+                .await
+                .unwrap_or_else(|err| Err(format!("Could not read the token: {err}")));
+        Some(match token {
+            Ok(token) => Ok(scim::check(&scim_input(profile, token), policy, &|_| {}).await),
+            Err(note) => Err(note),
+        })
+    };
+    let (sso, scim) = tokio::join!(sso_run, scim_run);
+
+    let sso = sso.map(|(report, note)| {
+        notes.extend(note);
+        report
+    });
+    let scim = match scim {
+        Some(Ok(report)) => Some(report),
+        Some(Err(note)) => {
+            notes.push(format!("{note}, so SCIM was not checked"));
+            None
+        }
+        None => None,
+    };
+    let failed = [&sso, &scim]
+        .into_iter()
+        .flatten()
+        .any(Report::has_failures);
+    TenantReport {
+        profile: profile.id.clone(),
+        name: profile.name.clone(),
+        sso,
+        scim,
+        notes,
+        failed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::env::VarError;
+
+    use super::*;
+
+    #[test]
+    fn environment_secrets_are_trimmed_and_blank_ones_refused() {
+        let ok = |value: &str| secret_from_value("V", "the token", Ok(value.to_owned()));
+        assert_eq!(
+            ok("abc").map(|s| s.expose().to_owned()),
+            Ok("abc".to_owned())
+        );
+        assert_eq!(
+            ok("  abc\r\n").map(|s| s.expose().to_owned()),
+            Ok("abc".to_owned())
+        );
+        assert!(matches!(ok(""), Err(EnvSecretError::Empty { .. })));
+        assert!(matches!(ok(" \n\t"), Err(EnvSecretError::Empty { .. })));
+        let unset = secret_from_value("V", "the token", Err(VarError::NotPresent));
+        assert_eq!(
+            unset.err().map(|e| e.to_string()),
+            Some("the environment variable V is not set; export the token in it first".to_owned())
+        );
+    }
+}
