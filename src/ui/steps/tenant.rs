@@ -190,28 +190,35 @@ impl TenantStep {
             ui.weak("No saved tenants yet. Create one above.");
             return command;
         }
+        // Two columns (the tenant with its details under it, then its actions, which wrap)
+        // so the list fits from the minimum window size up (issue #15).
+        let name_width = (ui.available_width() * 0.5).max(160.0);
         egui::Grid::new("saved-tenants")
-            .num_columns(5)
+            .num_columns(2)
             .striped(true)
             .spacing([16.0, 6.0])
+            .max_col_width(name_width)
             .show(ui, |ui| {
-                ui.strong("Name");
-                ui.strong("Platform");
-                ui.strong("Identity provider");
-                ui.strong("Last change");
-                ui.label("");
-                ui.end_row();
                 for profile in &listing.profiles {
                     let is_open = open_id == Some(profile.id.as_str());
-                    if is_open {
-                        ui.strong(format!("{} (open)", profile.name));
-                    } else {
-                        ui.label(&profile.name);
-                    }
-                    ui.label(profile.platform.label());
-                    ui.label(profile.idp.label());
-                    ui.label(relative_time(profile.updated_at, env.now));
-                    ui.horizontal(|ui| {
+                    ui.vertical(|ui| {
+                        if is_open {
+                            ui.strong(format!("{} (open)", profile.name));
+                        } else {
+                            ui.label(&profile.name);
+                        }
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "{} · {} · changed {}",
+                                profile.platform.label(),
+                                profile.idp.label(),
+                                relative_time(profile.updated_at, env.now)
+                            ))
+                            .small()
+                            .color(Tokens::ui(ui).muted),
+                        );
+                    });
+                    ui.horizontal_wrapped(|ui| {
                         if ui
                             .add_enabled(!is_open, egui::Button::new("Open"))
                             .on_hover_text(&profile.id)
