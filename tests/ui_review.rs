@@ -420,3 +420,56 @@ fn the_checklist_ticks_what_the_wizard_already_knows() {
             .is_some()
     );
 }
+
+/// The paint of each progress bar in Review: (its value in percent, how many rectangles
+/// inside it are filled with the bar's fill colour).
+fn progress_fills(h: &Harness<'_, WizardApp>) -> Vec<(f64, usize)> {
+    let fill = h.ctx.global_style().visuals.selection.bg_fill;
+    let shapes = &h.output().shapes;
+    h.query_all_by_role(Role::ProgressIndicator)
+        .map(|bar| {
+            let value = bar.accesskit_node().numeric_value().unwrap();
+            let bounds = bar.rect().expand(0.5);
+            let filled = shapes
+                .iter()
+                .filter(|clipped| match &clipped.shape {
+                    egui::Shape::Rect(rect) => {
+                        rect.fill == fill
+                            && rect.rect.width() > 0.0
+                            && bounds.contains_rect(rect.rect)
+                    }
+                    _ => false,
+                })
+                .count();
+            (value, filled)
+        })
+        .collect()
+}
+
+#[test]
+fn a_group_with_nothing_done_draws_an_empty_progress_track() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ProfileStore::at(tmp.path());
+    let profile = saved_profile(&store);
+    let mut h = review_harness(tmp.path(), &profile.id, Arc::new(MemoryStore::new()));
+    h.run();
+    let bars = progress_fills(&h);
+    assert!(
+        bars.iter().any(|(value, _)| *value == 0.0),
+        "a group at 0: {bars:?}"
+    );
+    assert!(
+        bars.iter().any(|(value, _)| *value > 0.0),
+        "a group under way: {bars:?}"
+    );
+    for (value, filled) in bars {
+        if value == 0.0 {
+            assert_eq!(
+                filled, 0,
+                "a bar at 0 % draws no fill (no blob at its start)"
+            );
+        } else {
+            assert_eq!(filled, 1, "a bar at {value} % draws its fill");
+        }
+    }
+}

@@ -249,8 +249,18 @@ impl WizardApp {
             .show(ui, |ui| self.rail_ui(ui, now));
         self.troubleshoot.handle_requests(&ctx);
         let platform = self.profile.as_ref().map(|p| p.platform);
+        // Too narrow for the panel beside the step: it takes the step's place (issue #15).
+        let stacked = self.troubleshoot.is_open()
+            && !crate::ui::troubleshoot::fits_beside(ui.available_width());
         self.troubleshoot.panel_ui(ui, self.catalog, platform);
         egui::CentralPanel::default().show(ui, |ui| {
+            if stacked {
+                egui::ScrollArea::vertical()
+                    .id_salt("troubleshoot-stacked")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| self.troubleshoot.ui(ui, self.catalog, platform));
+                return;
+            }
             let mut scroll = egui::ScrollArea::vertical().auto_shrink([false, false]);
             if self.scrolled_step != Some(self.step) {
                 scroll = scroll.vertical_scroll_offset(0.0);
@@ -376,6 +386,8 @@ impl WizardApp {
         {
             self.troubleshoot.set_open(!troubleshooting);
         }
+        ui.add_space(12.0);
+        text_size_ui(ui);
     }
 
     /// Opens the troubleshooting panel searching for `query` (an error message or code).
@@ -860,6 +872,37 @@ impl WizardApp {
             entry.clone_from(profile);
         }
     }
+}
+
+/// "Text size − 100 % +" in the rail: the UI scale an admin can reach without knowing
+/// that Ctrl + and Ctrl − do the same (issue #15).
+fn text_size_ui(ui: &mut egui::Ui) {
+    let ctx = ui.ctx().clone();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(egui::RichText::new("Text size").color(Tokens::ui(ui).muted));
+        if ui
+            .small_button("−")
+            .on_hover_text("Smaller (Ctrl −)")
+            .clicked()
+        {
+            egui::gui_zoom::zoom_out(&ctx);
+        }
+        let percent = (ctx.zoom_factor() * 100.0).round();
+        if ui
+            .small_button(format!("{percent} %"))
+            .on_hover_text("Back to 100 % (Ctrl 0)")
+            .clicked()
+        {
+            ctx.set_zoom_factor(1.0);
+        }
+        if ui
+            .small_button("+")
+            .on_hover_text("Larger (Ctrl +)")
+            .clicked()
+        {
+            egui::gui_zoom::zoom_in(&ctx);
+        }
+    });
 }
 
 fn fresh_steps() -> Vec<(StepId, Box<dyn Step>)> {

@@ -226,10 +226,13 @@ impl ExpiryDashboard {
 
     /// Shows the dashboard in its own window; `open` is cleared when it is closed.
     pub fn window_ui(&mut self, ctx: &egui::Context, open: &mut bool, env: &mut DashboardEnv<'_>) {
+        // Never larger than the window it sits in, at any window size or UI scale (issue #15).
+        let screen = ctx.content_rect().size() - egui::vec2(16.0, 16.0);
         egui::Window::new("Expiry dashboard")
             .open(open)
-            .default_size([980.0, 640.0])
-            .min_size([640.0, 360.0])
+            .default_size(egui::vec2(980.0, 640.0).min(screen))
+            .min_size(egui::vec2(640.0, 360.0).min(screen))
+            .max_size(screen)
             .collapsible(false)
             .resizable(true)
             .show(ctx, |ui| self.ui(ui, env));
@@ -527,13 +530,14 @@ impl ExpiryDashboard {
 
     fn rows_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>, visible: &[usize]) {
         let tokens = Tokens::ui(ui);
+        let columns = column_widths(ui.available_width());
         ui.horizontal(|ui| {
             for (heading, width) in [
-                ("Expiry", COLUMNS[0]),
-                ("Date", COLUMNS[1]),
-                ("Tenant", COLUMNS[2]),
-                ("Credential", COLUMNS[3]),
-                ("Label", COLUMNS[4]),
+                ("Expiry", columns[0]),
+                ("Date", columns[1]),
+                ("Tenant", columns[2]),
+                ("Credential", columns[3]),
+                ("Label", columns[4]),
             ] {
                 cell(
                     ui,
@@ -563,10 +567,10 @@ impl ExpiryDashboard {
                     ui.horizontal(|ui| {
                         ui.set_height(ROW_HEIGHT - 4.0);
                         ui.allocate_ui_with_layout(
-                            egui::vec2(COLUMNS[0], ROW_HEIGHT - 4.0),
+                            egui::vec2(columns[0], ROW_HEIGHT - 4.0),
                             egui::Layout::left_to_right(egui::Align::Center),
                             |ui| {
-                                ui.set_min_width(COLUMNS[0]);
+                                ui.set_min_width(columns[0]);
                                 expiry_badge::ui(ui, due.credential.expires_at, now);
                             },
                         );
@@ -574,16 +578,16 @@ impl ExpiryDashboard {
                             .credential
                             .expires_at
                             .map_or_else(|| "—".to_owned(), |at| at.format("%Y-%m-%d").to_string());
-                        cell(ui, COLUMNS[1], egui::Label::new(date));
-                        cell(ui, COLUMNS[2], egui::Label::new(&due.tenant).truncate());
+                        cell(ui, columns[1], egui::Label::new(date));
+                        cell(ui, columns[2], egui::Label::new(&due.tenant).truncate());
                         cell(
                             ui,
-                            COLUMNS[3],
+                            columns[3],
                             egui::Label::new(due.credential.kind.label()).truncate(),
                         );
                         cell(
                             ui,
-                            COLUMNS[4],
+                            columns[4],
                             egui::Label::new(&due.credential.label).truncate(),
                         );
                         ui.label(
@@ -624,6 +628,28 @@ impl ExpiryDashboard {
 
 /// Widths of the dashboard's columns: badge, date, tenant, kind, label.
 const COLUMNS: [f32; 5] = [200.0, 86.0, 190.0, 130.0, 190.0];
+
+/// Room the row keeps after its columns: the masked value and "Rotate…" or "not in use".
+const ROW_TAIL: f32 = 150.0;
+
+/// The dashboard's column widths for `available` points: the badge and date keep their
+/// width, the tenant, kind and label columns (which truncate) give up room down to a
+/// minimum, so a row fits the dashboard at the smallest window (issue #15).
+fn column_widths(available: f32) -> [f32; 5] {
+    const MIN_SHRINKING: f32 = 56.0;
+    let fixed = COLUMNS[0] + COLUMNS[1];
+    let wanted = COLUMNS[2] + COLUMNS[3] + COLUMNS[4];
+    // Each cell is followed by the row's item spacing (about 8 points).
+    let room = (available - fixed - ROW_TAIL - 5.0 * 8.0).max(3.0 * MIN_SHRINKING);
+    let factor = (room / wanted).min(1.0);
+    [
+        COLUMNS[0],
+        COLUMNS[1],
+        (COLUMNS[2] * factor).max(MIN_SHRINKING),
+        (COLUMNS[3] * factor).max(MIN_SHRINKING),
+        (COLUMNS[4] * factor).max(MIN_SHRINKING),
+    ]
+}
 
 /// A left-aligned cell of a fixed width.
 fn cell(ui: &mut egui::Ui, width: f32, widget: impl egui::Widget) {
@@ -874,4 +900,25 @@ fn read_profiles(store: &ProfileStore, now: DateTime<Utc>) -> Result<Loaded, Str
         unreadable_ids,
         problems,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dashboard_rows_fit_the_smallest_window_and_keep_full_widths_on_a_large_one() {
+        // The dashboard at the 760-point minimum window is about 730 points wide inside.
+        let narrow = column_widths(730.0);
+        assert!(narrow.iter().sum::<f32>() + ROW_TAIL + 5.0 * 8.0 <= 730.0);
+        assert!(
+            (narrow[0] - COLUMNS[0]).abs() < 0.01,
+            "the badge keeps its width"
+        );
+        let wide = column_widths(2400.0);
+        assert!(
+            wide.iter().zip(COLUMNS).all(|(w, c)| (w - c).abs() < 0.01),
+            "{wide:?}"
+        );
+    }
 }

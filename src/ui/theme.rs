@@ -108,3 +108,32 @@ pub fn install_fonts(ctx: &egui::Context) {
     }
     ctx.set_fonts(fonts);
 }
+
+/// Space between a section's heading block and the next section, in points.
+pub const SECTION_GAP: f32 = 12.0;
+
+/// Inner margin of a section card, in points.
+pub const CARD_MARGIN: i8 = 10;
+
+/// Corner radius of a section card, in points.
+pub const CARD_RADIUS: u8 = 6;
+
+/// Width for a text field that would like `desired` points: never more than what is left
+/// of the row, so a field never runs past the window's edge at small sizes or large UI
+/// scales, and never stretched wider than `desired` on a large screen (issue #15).
+pub fn field_width(ui: &egui::Ui, desired: f32) -> f32 {
+    desired.min(ui.available_width()).max(0.0)
+}
+
+/// A section card: a framed group with the tokens' margin and radius, as wide as the
+/// space it is given (so cards line up), used for the groups of a step.
+pub fn card<R>(ui: &mut egui::Ui, add_contents: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    egui::Frame::group(ui.style())
+        .inner_margin(egui::Margin::same(CARD_MARGIN))
+        .corner_radius(egui::CornerRadius::same(CARD_RADIUS))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            add_contents(ui)
+        })
+        .inner
+}

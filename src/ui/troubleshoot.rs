@@ -87,6 +87,20 @@ impl Default for Troubleshooter {
     }
 }
 
+/// The narrowest a step may get beside the Troubleshoot panel, in points: narrower, its
+/// headings and fields no longer fit and its text runs under the panel (issue #15).
+pub const STEP_MIN_WIDTH: f32 = 460.0;
+
+/// The narrowest the Troubleshoot panel may get beside a step, in points.
+pub const PANEL_MIN_WIDTH: f32 = 300.0;
+
+/// True when the panel and a step both fit side by side in `room` points (the window
+/// without the step rail). When they do not, the panel takes the step's place until it
+/// is closed, rather than squeezing the step.
+pub fn fits_beside(room: f32) -> bool {
+    room >= STEP_MIN_WIDTH + PANEL_MIN_WIDTH
+}
+
 impl Troubleshooter {
     /// True while the panel is shown.
     pub fn is_open(&self) -> bool {
@@ -120,15 +134,19 @@ impl Troubleshooter {
         }
     }
 
-    /// Draws the panel on the right of `ui` when open. Call before the central panel.
+    /// Draws the panel on the right of `ui` when open and when it fits beside the step
+    /// (see [`fits_beside`]; otherwise the shell shows [`Self::ui`] in the step's place).
+    /// Call before the central panel.
     pub fn panel_ui(&mut self, ui: &mut egui::Ui, catalog: &Catalog, platform: Option<PlatformId>) {
-        if !self.open {
+        let room = ui.available_width();
+        if !self.open || !fits_beside(room) {
             return;
         }
         egui::Panel::right("troubleshoot-panel")
             .resizable(true)
-            .default_size(400.0)
-            .min_size(300.0)
+            .default_size(400.0_f32.min(room - STEP_MIN_WIDTH))
+            .min_size(PANEL_MIN_WIDTH)
+            .max_size(room - STEP_MIN_WIDTH)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .id_salt("troubleshoot-scroll")

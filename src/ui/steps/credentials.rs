@@ -506,25 +506,54 @@ impl CredentialsStep {
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
         egui::Grid::new("credentials-grid")
             .striped(true)
-            .num_columns(6)
+            .num_columns(3)
             .spacing([12.0, 6.0])
             .show(ui, |ui| {
-                for heading in ["Credential", "Value", "Expiry", "Use", "History", ""] {
+                // Three columns, the actions under the credential's name, so the table
+                // fits from the minimum window size up (issue #15).
+                for heading in ["Credential", "Expiry and use", "History"] {
                     ui.label(egui::RichText::new(heading).strong());
                 }
                 ui.end_row();
                 for meta in &profile.credentials {
                     ui.vertical(|ui| {
                         ui.label(egui::RichText::new(&meta.label).strong());
-                        ui.label(
-                            egui::RichText::new(meta.kind.label())
-                                .small()
-                                .color(tokens.muted),
-                        );
+                        ui.horizontal(|ui| {
+                            ui.label(
+                                egui::RichText::new(meta.kind.label())
+                                    .small()
+                                    .color(tokens.muted),
+                            );
+                            ui.label(egui::RichText::new(masked(&meta.last4)).monospace());
+                        });
+                        let pending = meta.state == CredentialState::Pending;
+                        ui.horizontal(|ui| {
+                            let remove = ui
+                                .add_enabled(!busy && !pending, egui::Button::new("Remove…"))
+                                .on_disabled_hover_text(
+                                    "Part of a rotation in progress: finish or cancel the rotation first",
+                                );
+                            if remove.clicked() {
+                                self.confirm_remove = Some(meta.id.clone());
+                            }
+                            if crate::ui::rotation::rotate_button(ui, profile, &meta.id, env.now) {
+                                self.rotate = Some(meta.id.clone());
+                            }
+                        });
+                        if !pending
+                            && !credential::in_use(profile, &meta.id)
+                            && ui
+                                .add_enabled(!busy, egui::Button::new("Use this one…"))
+                                .on_hover_text(
+                                    "Make the app use this credential instead of the current one",
+                                )
+                                .clicked()
+                        {
+                            self.confirm_use = Some(meta.id.clone());
+                        }
                     });
-                    ui.label(egui::RichText::new(masked(&meta.last4)).monospace());
-                    ui.horizontal(|ui| expiry_badge::ui(ui, meta.expires_at, env.now));
                     ui.vertical(|ui| {
+                        ui.horizontal(|ui| expiry_badge::ui(ui, meta.expires_at, env.now));
                         ui.label(use_words(profile, meta));
                         if let Some(note) = self.storage_note(meta, env.secrets.is_persistent()) {
                             ui.colored_label(tokens.warn, note);
@@ -541,29 +570,6 @@ impl CredentialsStep {
                             |at| format!("Verified {}", at.format("%Y-%m-%d")),
                         );
                         ui.label(egui::RichText::new(verified).small().color(tokens.muted));
-                    });
-                    let pending = meta.state == CredentialState::Pending;
-                    ui.horizontal(|ui| {
-                        let remove = ui
-                            .add_enabled(!busy && !pending, egui::Button::new("Remove…"))
-                            .on_disabled_hover_text(
-                                "Part of a rotation in progress: finish or cancel the rotation first",
-                            );
-                        if remove.clicked() {
-                            self.confirm_remove = Some(meta.id.clone());
-                        }
-                        if crate::ui::rotation::rotate_button(ui, profile, &meta.id, env.now) {
-                            self.rotate = Some(meta.id.clone());
-                        }
-                        if !pending
-                            && !credential::in_use(profile, &meta.id)
-                            && ui
-                                .add_enabled(!busy, egui::Button::new("Use this one…"))
-                                .on_hover_text("Make the app use this credential instead of the current one")
-                                .clicked()
-                        {
-                            self.confirm_use = Some(meta.id.clone());
-                        }
                     });
                     ui.end_row();
                 }

@@ -458,12 +458,15 @@ fn group_progress_ui(ui: &mut egui::Ui, group: ChecklistGroup, done: usize, tota
     } else {
         done as f32 / total as f32
     };
-    ui.add(
-        egui::ProgressBar::new(fraction)
-            .desired_width(240.0)
-            .text(format!("{done} of {total}")),
-    )
-    .on_hover_text(format!("{}: {done} of {total} items done", group.label()));
+    let mut bar = egui::ProgressBar::new(fraction)
+        .desired_width(240.0)
+        .text(format!("{done} of {total}"));
+    if done == 0 && total > 0 {
+        // egui draws at least a round cap of fill: at 0 that is a blob, not an empty track.
+        bar = bar.fill(egui::Color32::TRANSPARENT);
+    }
+    ui.add(bar)
+        .on_hover_text(format!("{}: {done} of {total} items done", group.label()));
 }
 
 fn last_check_row(ui: &mut egui::Ui, tokens: Tokens, name: &str, stored: Option<&StoredReport>) {

@@ -223,8 +223,9 @@ impl ScimAppStep {
         let preset_days = preset_lifetime_days(CredentialKind::ScimToken, platform, idp);
         ui.horizontal(|ui| {
             let label = ui.label("SCIM token");
+            let width = crate::ui::theme::field_width(ui, 340.0);
             self.token_input
-                .ui(ui, "paste the token here", 340.0)
+                .ui(ui, "paste the token here", width)
                 .labelled_by(label.id);
         });
         let prefix = Some(platform.scim.token_prefix.as_str()).filter(|p| !p.is_empty());
@@ -310,7 +311,7 @@ impl ScimAppStep {
             ui.add(
                 egui::TextEdit::singleline(&mut self.expiry_text)
                     .hint_text("YYYY-MM-DD")
-                    .desired_width(110.0),
+                    .desired_width(crate::ui::theme::field_width(ui, 110.0)),
             )
             .labelled_by(label.id);
         });
@@ -382,7 +383,7 @@ fn base_url_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform) {
                                 !scim.base_url_edited,
                                 egui::TextEdit::singleline(&mut value)
                                     .hint_text(&placeholder.example)
-                                    .desired_width(380.0),
+                                    .desired_width(crate::ui::theme::field_width(ui, 380.0)),
                             )
                             .labelled_by(label.id)
                             .changed();
@@ -411,7 +412,7 @@ fn base_url_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform) {
         ui.colored_label(tokens.muted, &platform.scim.base_url_hint);
     }
     let editable = pattern.is_none() || scim.base_url_edited;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("SCIM base URL");
         // Leave room for "Copy URL" in a small window instead of pushing it off the edge.
         let width = (ui.available_width() - COPY_URL_ROOM).clamp(160.0, 520.0);
@@ -454,7 +455,10 @@ fn mappings_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, id
     ));
     let rows = rules::mapping_rows(platform, idp);
     let mut copied = None;
+    // Columns wrap rather than run past the window's edge (issue #15).
+    let column_width = ((ui.available_width() - 24.0) * 0.4).max(120.0);
     egui::Grid::new("scim-mappings")
+        .max_col_width(column_width)
         .striped(true)
         .num_columns(3)
         .spacing([12.0, 4.0])
@@ -469,8 +473,8 @@ fn mappings_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, id
             ui.end_row();
             for row in &rows {
                 ui.vertical(|ui| {
-                    ui.set_max_width(460.0);
-                    ui.horizontal(|ui| {
+                    ui.set_max_width(column_width.min(460.0));
+                    ui.horizontal_wrapped(|ui| {
                         ui.label(egui::RichText::new(&row.scim_path).monospace());
                         if ui
                             .small_button("Copy")
@@ -490,7 +494,7 @@ fn mappings_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, id
                         );
                     }
                 });
-                ui.horizontal(|ui| match &row.source {
+                ui.horizontal_wrapped(|ui| match &row.source {
                     Some(source) => {
                         ui.label(egui::RichText::new(source).monospace());
                         if ui

@@ -243,8 +243,9 @@ impl SsoAppStep {
         }
         ui.horizontal(|ui| {
             let label = ui.label("Client secret");
+            let width = crate::ui::theme::field_width(ui, 340.0);
             self.secret_input
-                .ui(ui, "paste the secret's value here", 340.0)
+                .ui(ui, "paste the secret's value here", width)
                 .labelled_by(label.id);
         });
         let cleaned = if self.secret_input.trim().is_empty() {
@@ -361,7 +362,7 @@ impl SsoAppStep {
                 ui.add(
                     egui::TextEdit::singleline(&mut self.expiry_text)
                         .hint_text("YYYY-MM-DD")
-                        .desired_width(110.0),
+                        .desired_width(crate::ui::theme::field_width(ui, 110.0)),
                 )
                 .labelled_by(date.id);
             }
@@ -473,12 +474,12 @@ fn issuer_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, idp: &Idp) {
         ui.checkbox(&mut sso.issuer_edited, "Type the issuer myself instead");
     }
     let editable = pattern.is_none() || sso.issuer_edited;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("Issuer URL");
         ui.add(
             egui::TextEdit::singleline(&mut sso.issuer)
                 .hint_text("https://…")
-                .desired_width(520.0)
+                .desired_width(crate::ui::theme::field_width(ui, 520.0))
                 .font(egui::TextStyle::Monospace)
                 .interactive(editable),
         )
@@ -544,7 +545,7 @@ fn issuer_fields_ui(
                             !sso.issuer_edited,
                             egui::TextEdit::singleline(&mut value)
                                 .hint_text(&placeholder.example)
-                                .desired_width(380.0),
+                                .desired_width(crate::ui::theme::field_width(ui, 380.0)),
                         )
                         .labelled_by(label.id)
                         .changed();
@@ -585,7 +586,7 @@ fn client_id_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>) {
                 } else {
                     "client ID"
                 })
-                .desired_width(380.0)
+                .desired_width(crate::ui::theme::field_width(ui, 380.0))
                 .font(egui::TextStyle::Monospace),
         )
         .labelled_by(label.id);
@@ -612,7 +613,7 @@ fn scopes_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, idp:
         let changed = ui
             .add(
                 egui::TextEdit::singleline(&mut text)
-                    .desired_width(380.0)
+                    .desired_width(crate::ui::theme::field_width(ui, 380.0))
                     .font(egui::TextStyle::Monospace),
             )
             .labelled_by(label.id)
@@ -654,7 +655,7 @@ fn domains_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform) {
         ui.add(
             egui::TextEdit::singleline(&mut sso.allowed_domains)
                 .hint_text("example.com, example.org")
-                .desired_width(380.0),
+                .desired_width(crate::ui::theme::field_width(ui, 380.0)),
         )
         .labelled_by(label.id);
     });
@@ -703,7 +704,7 @@ fn redirect_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, id
             ui.add(
                 egui::TextEdit::singleline(&mut sso.platform_redirect_uri)
                     .hint_text("https://…")
-                    .desired_width(440.0)
+                    .desired_width(crate::ui::theme::field_width(ui, 440.0))
                     .font(egui::TextStyle::Monospace),
             )
             .labelled_by(label.id);
@@ -721,7 +722,7 @@ fn redirect_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, id
                     .add(
                         egui::TextEdit::singleline(&mut value)
                             .hint_text(&placeholder.example)
-                            .desired_width(300.0),
+                            .desired_width(crate::ui::theme::field_width(ui, 300.0)),
                     )
                     .labelled_by(label.id)
                     .changed();
@@ -759,7 +760,7 @@ fn redirect_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, id
         ui.add(
             egui::TextEdit::singleline(&mut sso.registered_redirect_uri)
                 .hint_text("paste it to compare")
-                .desired_width(440.0)
+                .desired_width(crate::ui::theme::field_width(ui, 440.0))
                 .font(egui::TextStyle::Monospace),
         )
         .labelled_by(label.id);

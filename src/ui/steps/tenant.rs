@@ -190,60 +190,71 @@ impl TenantStep {
             ui.weak("No saved tenants yet. Create one above.");
             return command;
         }
-        // Wider than a small window with the row buttons: it scrolls sideways instead of
-        // cutting off Rename, Duplicate and Delete.
-        egui::ScrollArea::horizontal()
-            .id_salt("saved-tenants-scroll")
+        // Two columns (the tenant with its details under it, then its actions, which wrap)
+        // so the list fits from the minimum window size up (issue #15).
+        let name_width = (ui.available_width() * 0.5).max(160.0);
+        egui::Grid::new("saved-tenants")
+            .num_columns(2)
+            .striped(true)
+            .spacing([16.0, 6.0])
+            .max_col_width(name_width)
             .show(ui, |ui| {
-                egui::Grid::new("saved-tenants")
-                    .num_columns(5)
-                    .striped(true)
-                    .spacing([16.0, 6.0])
-                    .show(ui, |ui| {
-                        ui.strong("Name");
-                        ui.strong("Platform");
-                        ui.strong("Identity provider");
-                        ui.strong("Last change");
-                        ui.label("");
-                        ui.end_row();
-                        for profile in &listing.profiles {
-                            let is_open = open_id == Some(profile.id.as_str());
-                            name_cell(ui, profile, is_open);
-                            ui.label(profile.platform.label());
-                            ui.label(profile.idp.label());
-                            ui.label(relative_time(profile.updated_at, env.now));
-                            ui.horizontal(|ui| {
-                                if ui
-                                    .add_enabled(!is_open, egui::Button::new("Open"))
-                                    .on_hover_text(&profile.id)
-                                    .clicked()
-                                {
-                                    command = Some(TenantCommand::Open(profile.id.clone()));
-                                }
-                                if ui.button("Rename…").clicked() {
-                                    self.dialog = Some(Dialog::Rename {
-                                        id: profile.id.clone(),
-                                        name: profile.name.clone(),
-                                    });
-                                }
-                                if ui
-                                    .button("Duplicate")
-                                    .on_hover_text("Copy the settings; credentials are not copied")
-                                    .clicked()
-                                {
-                                    command = Some(TenantCommand::Duplicate(profile.id.clone()));
-                                }
-                                if ui.button("Delete…").clicked() {
-                                    self.dialog = Some(Dialog::Delete {
-                                        id: profile.id.clone(),
-                                        name: profile.name.clone(),
-                                        credentials: profile.credentials.len(),
-                                    });
-                                }
-                            });
-                            ui.end_row();
+                for profile in &listing.profiles {
+                    let is_open = open_id == Some(profile.id.as_str());
+                    ui.vertical(|ui| {
+                        if is_open {
+                            ui.strong(format!("{} (open)", profile.name));
+                        } else {
+                            ui.label(&profile.name);
+                        }
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "{} · {} · changed {}",
+                                profile.platform.label(),
+                                profile.idp.label(),
+                                relative_time(profile.updated_at, env.now)
+                            ))
+                            .small()
+                            .color(Tokens::ui(ui).muted),
+                        );
+                        if let Some(words) = crate::wizard::rotation::in_progress_words(profile) {
+                            ui.colored_label(
+                                Tokens::ui(ui).warn,
+                                egui::RichText::new(words.as_str()).small(),
+                            );
                         }
                     });
+                    ui.horizontal_wrapped(|ui| {
+                        if ui
+                            .add_enabled(!is_open, egui::Button::new("Open"))
+                            .on_hover_text(&profile.id)
+                            .clicked()
+                        {
+                            command = Some(TenantCommand::Open(profile.id.clone()));
+                        }
+                        if ui.button("Rename…").clicked() {
+                            self.dialog = Some(Dialog::Rename {
+                                id: profile.id.clone(),
+                                name: profile.name.clone(),
+                            });
+                        }
+                        if ui
+                            .button("Duplicate")
+                            .on_hover_text("Copy the settings; credentials are not copied")
+                            .clicked()
+                        {
+                            command = Some(TenantCommand::Duplicate(profile.id.clone()));
+                        }
+                        if ui.button("Delete…").clicked() {
+                            self.dialog = Some(Dialog::Delete {
+                                id: profile.id.clone(),
+                                name: profile.name.clone(),
+                                credentials: profile.credentials.len(),
+                            });
+                        }
+                    });
+                    ui.end_row();
+                }
             });
         command
     }
@@ -365,23 +376,6 @@ fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
         3600..86_400 => format!("{} h ago", seconds / 3600),
         _ => at.with_timezone(&Local).format("%Y-%m-%d").to_string(),
     }
-}
-
-/// A saved tenant's name, with a half-done rotation under it (issue #14).
-fn name_cell(ui: &mut egui::Ui, profile: &Profile, is_open: bool) {
-    ui.vertical(|ui| {
-        if is_open {
-            ui.strong(format!("{} (open)", profile.name));
-        } else {
-            ui.label(&profile.name);
-        }
-        if let Some(words) = crate::wizard::rotation::in_progress_words(profile) {
-            ui.colored_label(
-                Tokens::ui(ui).warn,
-                egui::RichText::new(words.as_str()).small(),
-            );
-        }
-    });
 }
 
 #[cfg(test)]
