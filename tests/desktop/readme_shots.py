@@ -164,16 +164,6 @@ def main() -> int:
         app.close()
         desk.apps.clear()
 
-        app = step(desk, profile, "credentials")
-        rotate = [n for n in app.nodes("push button") if (n.name or "").startswith("Rotate")]
-        if not rotate:
-            raise DesktopError("no Rotate… button in Credentials")
-        app.click(rotate[0])
-        time.sleep(0.5)
-        shoot(app, out, "rotation")
-        app.close()
-        desk.apps.clear()
-
         app = step(desk, profile, "review")
         boxes = [n for n in app.nodes("check box") if n.name and n.name != "Still open only"]
         for box in boxes[:6]:
@@ -181,6 +171,16 @@ def main() -> int:
                 app.click(box)
                 time.sleep(0.1)
         shoot(app, out, "review")
+        app.close()
+        desk.apps.clear()
+
+        app = step(desk, profile, "credentials")
+        rotate = [n for n in app.nodes("push button") if (n.name or "").startswith("Rotate")]
+        if not rotate:
+            raise DesktopError("no Rotate… button in Credentials")
+        app.click(rotate[0])
+        time.sleep(0.5)
+        shoot(app, out, "rotation")
         app.close()
         desk.apps.clear()
 

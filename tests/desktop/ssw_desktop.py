@@ -51,6 +51,10 @@ class DesktopError(AssertionError):
     """A check or a set-up step failed; the message says which and what was seen."""
 
 
+class AppExited(DesktopError):
+    """The app's process ended: waiting longer cannot help."""
+
+
 def _which(tool: str) -> str:
     path = shutil.which(tool)
     if path is None:
@@ -70,6 +74,8 @@ def _wait(what: str, probe, timeout_secs: float = DEFAULT_TIMEOUT_SECS, every_se
             value = probe()
             if value:
                 return value
+        except AppExited:
+            raise
         except Exception as err:  # noqa: BLE001 - AT-SPI raises many kinds while a tree settles
             last_error = err
         if time.monotonic() >= deadline:
@@ -215,16 +221,29 @@ class Desktop:
         )["id"]
 
     def start_app(self, *args: str, env: dict[str, str] | None = None) -> "App":
-        """Starts the window (`args` after the binary, e.g. "gui", "--step", "tenant")."""
-        log = open(self.scratch / f"app-{len(self.apps)}.log", "w+b")  # noqa: SIM115
-        proc = subprocess.Popen(
-            [self.binary, *args], env=dict(self.env, **(env or {})),
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        )
-        app = App(self, proc, log)
-        self.apps.append(app)
-        app.wait_ready()
-        return app
+        """Starts the window (`args` after the binary, e.g. "gui", "--step", "tenant").
+
+        On a loaded machine Xvfb now and then refuses a new client for a moment ("Failed
+        to open connection to X server"); such a start is tried again, twice at most."""
+        for attempt in range(3):
+            log = open(self.scratch / f"app-{len(self.apps)}-{attempt}.log", "w+b")  # noqa: SIM115
+            proc = subprocess.Popen(
+                [self.binary, *args], env=dict(self.env, **(env or {})),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            )
+            app = App(self, proc, log)
+            try:
+                app.wait_ready()
+            except DesktopError:
+                refused = "open connection to X server" in app.output()
+                app.close()
+                if refused and attempt < 2:
+                    time.sleep(1)
+                    continue
+                raise
+            self.apps.append(app)
+            return app
+        raise DesktopError("unreachable")
 
     # --- clipboard (another program's, as a browser would be) ---------------------------
 
@@ -296,7 +315,7 @@ class App:
 
     def _alive(self) -> None:
         if self.proc.poll() is not None:
-            raise DesktopError(
+            raise AppExited(
                 f"the app exited with {self.proc.returncode}:\n{self.output()}"
             )
 
