@@ -72,7 +72,13 @@ fn store_read_back_find_with_secret_tool_and_delete() {
         Some(secret.expose()),
         "stored under service {SERVICE}, account {account}"
     );
-    assert!(secret_tool_search_all().contains(&account));
+    let listed = secret_tool_search_all();
+    assert!(listed.contains(&account));
+    // The desktop's password manager shows what it is and whose (issue #14).
+    assert!(
+        listed.contains("label = sso-scim-wizard: SCIM token of tenant ssw-test"),
+        "{listed}"
+    );
     assert!(store.accounts().unwrap().contains(&account));
 
     // Replacing keeps one entry with the new value.

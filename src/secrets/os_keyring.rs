@@ -43,11 +43,50 @@ impl KeyringStore {
     fn entry(account: &str) -> Result<keyring::Entry, StoreError> {
         keyring::Entry::new(SERVICE, account).map_err(|err| map_error(&err))
     }
+
+    /// The entry a new value is written through. On Linux it carries a label a person
+    /// understands in the desktop's password manager (Seahorse, KeePassXC) instead of the
+    /// store's default `keyring:<account>@sso-scim-wizard`; the label is only set when an
+    /// item is created, and the look-ups go by service and account as before.
+    fn entry_for_writing(account: &str) -> Result<keyring::Entry, StoreError> {
+        #[cfg(target_os = "linux")]
+        {
+            let label = item_label(account);
+            let modifiers = HashMap::from([("label", label.as_str())]);
+            // Through keyring-core (the default store is set up by `open`); keyring's v1
+            // wrapper has no constructor with modifiers.
+            keyring_core::Entry::new_with_modifiers(SERVICE, account, &modifiers)
+                .map(|inner| keyring::Entry { inner })
+                .map_err(|err| map_error(&err))
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            Self::entry(account)
+        }
+    }
+}
+
+/// `sso-scim-wizard: SCIM token of tenant contoso-4f2a1c (scim-token-00ab12)` for the
+/// account `contoso-4f2a1c/scim-token-00ab12`: what it is and whose, without the value.
+pub fn item_label(account: &str) -> String {
+    let (tenant, credential) = account.split_once('/').unwrap_or(("", account));
+    let kind = if credential.starts_with("scim-token") {
+        "SCIM token"
+    } else if credential.starts_with("client-secret") {
+        "OIDC client secret"
+    } else {
+        "secret"
+    };
+    if tenant.is_empty() {
+        format!("{SERVICE}: {kind} ({credential})")
+    } else {
+        format!("{SERVICE}: {kind} of tenant {tenant} ({credential})")
+    }
 }
 
 impl SecretStore for KeyringStore {
     fn put(&self, account: &str, secret: &Secret) -> Result<(), StoreError> {
-        Self::entry(account)?
+        Self::entry_for_writing(account)?
             .set_password(secret.expose())
             .map_err(|err| map_error(&err))?;
         // A value stored for good replaces any session-only one.
@@ -317,6 +356,19 @@ fn has_session_bus() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyring_items_are_labelled_for_people() {
+        assert_eq!(
+            item_label("contoso-4f2a1c/scim-token-00ab12"),
+            "sso-scim-wizard: SCIM token of tenant contoso-4f2a1c (scim-token-00ab12)"
+        );
+        assert_eq!(
+            item_label("acme/client-secret-000002"),
+            "sso-scim-wizard: OIDC client secret of tenant acme (client-secret-000002)"
+        );
+        assert_eq!(item_label("odd"), "sso-scim-wizard: secret (odd)");
+    }
 
     #[test]
     fn locked_keyring_says_to_unlock() {
