@@ -45,7 +45,7 @@ impl KeyringStore {
     }
 
     /// The entry a new value is written through. On Linux it carries a label a person
-    /// understands in the desktop's password manager (Seahorse, KeePassXC) instead of the
+    /// understands in the desktop's password manager (Seahorse, `KeePassXC`) instead of the
     /// store's default `keyring:<account>@sso-scim-wizard`; the label is only set when an
     /// item is created, and the look-ups go by service and account as before.
     fn entry_for_writing(account: &str) -> Result<keyring::Entry, StoreError> {
