@@ -241,7 +241,7 @@ impl WizardApp {
 
         egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar_ui(ui));
         if !self.rotation_shown() {
-            egui::Panel::bottom("nav-bar").show(ui, |ui| self.nav_ui(ui));
+            egui::Panel::bottom("nav-bar").show(ui, |ui| self.nav_ui(ui, now));
         }
         egui::Panel::left("step-rail")
             .resizable(false)
@@ -468,7 +468,7 @@ impl WizardApp {
         }
     }
 
-    fn nav_ui(&mut self, ui: &mut egui::Ui) {
+    fn nav_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {
         let blocker = wizard::next_blocker(self.step, self.profile.as_ref(), self.catalog);
         let modal_open = self.tenant.has_dialog() || self.pending_leave.is_some();
         ui.add_space(4.0);
@@ -481,7 +481,17 @@ impl WizardApp {
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let next_enabled = blocker.is_none() && self.step.next().is_some();
-                let next = ui.add_enabled(next_enabled, egui::Button::new("Next"));
+                // Next is the primary button once the step is done; before that the
+                // step's own main action is (one primary per step, issue #15).
+                let done = self.profile.as_ref().is_some_and(|p| {
+                    wizard::step_status(self.step, p, self.catalog, now) == wizard::StepStatus::Done
+                });
+                let next_button = if next_enabled && done {
+                    theme::primary_button(ui, "Next")
+                } else {
+                    egui::Button::new("Next")
+                };
+                let next = ui.add_enabled(next_enabled, next_button);
                 let enter = !modal_open
                     && next_enabled
                     && ui.ctx().memory(|m| m.focused().is_none())

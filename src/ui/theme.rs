@@ -125,6 +125,19 @@ pub fn field_width(ui: &egui::Ui, desired: f32) -> f32 {
     desired.min(ui.available_width()).max(0.0)
 }
 
+/// The step's one primary action (issue #15): filled with the accent colour, strong text.
+/// A step shows at most one at a time — its own main action until that is done, then
+/// Next — so the way forward is always the one button that stands out.
+pub fn primary_button(ui: &egui::Ui, text: &str) -> egui::Button<'static> {
+    let tokens = Tokens::ui(ui);
+    egui::Button::new(
+        egui::RichText::new(text.to_owned())
+            .strong()
+            .color(Color32::WHITE),
+    )
+    .fill(tokens.accent)
+}
+
 /// A section card: a framed group with the tokens' margin and radius, as wide as the
 /// space it is given (so cards line up), used for the groups of a step.
 pub fn card<R>(ui: &mut egui::Ui, add_contents: impl FnOnce(&mut egui::Ui) -> R) -> R {

@@ -78,7 +78,12 @@ impl Step for TestScimStep {
         let has_run = env.profile.last_scim_report.is_some();
         ui.horizontal(|ui| {
             let label = if has_run { "Run again" } else { "Run checks" };
-            let run = ui.add_enabled(!running && !base_url.is_empty(), egui::Button::new(label));
+            let button = if has_run {
+                egui::Button::new(label)
+            } else {
+                crate::ui::theme::primary_button(ui, label)
+            };
+            let run = ui.add_enabled(!running && !base_url.is_empty(), button);
             if run.clicked() {
                 self.start(ui.ctx(), env, None);
             }

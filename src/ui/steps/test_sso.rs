@@ -179,8 +179,16 @@ impl TestSsoStep {
         } else {
             "Run the checks"
         };
+        let first_run = env.profile.last_oidc_report.is_none();
         let button = ui
-            .add_enabled(!running && !issuer.is_empty(), egui::Button::new(label))
+            .add_enabled(
+                !running && !issuer.is_empty(),
+                if first_run {
+                    crate::ui::theme::primary_button(ui, label)
+                } else {
+                    egui::Button::new(label)
+                },
+            )
             .on_disabled_hover_text(if running {
                 "The checks are running"
             } else {
