@@ -169,11 +169,17 @@ impl Search {
             for needle in needles(secret.name, &secret.value, client) {
                 count += 1;
                 let size = window_of(&needle.form);
-                for window in needle.bytes.windows(size) {
-                    // The peer's client secret is `<client id>-secret-<4 digits>`: only the
-                    // windows that reach into the digits stand for the secret.
-                    let public = format!("{client_id}-secret-");
-                    if public.as_bytes().windows(size).any(|w| w == window) {
+                // The peer's client secret is `<client id>-secret-<4 digits>`: only the
+                // windows that hold all four digits stand for it. One that reaches a single
+                // digit ("secret-0") is also the start of a credential id such as
+                // `client-secret-0a1b2c`, which every export names on purpose.
+                let public = format!("{client_id}-secret-");
+                let fixed = needle.bytes.starts_with(public.as_bytes());
+                let last = needle.bytes.len().saturating_sub(size);
+                for (start, window) in needle.bytes.windows(size).enumerate() {
+                    if public.as_bytes().windows(size).any(|w| w == window)
+                        || (fixed && start < last)
+                    {
                         continue;
                     }
                     windows
@@ -330,6 +336,75 @@ impl World {
 
     fn exports(&self) -> PathBuf {
         self.root.path().join("exports")
+    }
+
+    /// Opens the real window on `$DISPLAY` for the tenant `profile_id` at `step` (its
+    /// secrets are read from the keyring on start), holds it a few seconds, then reads its
+    /// `/proc` command line, environment and limits before closing it: a GUI process is
+    /// swept like the commands, and its core dumps must be off (issue #16 items 9 and the
+    /// sweep's GUI process).
+    fn window(&mut self, profile_id: &str, step: &str) -> Run {
+        let args = ["gui", "--profile", profile_id, "--step", step];
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sso-scim-wizard"));
+        // The test runner's own environment holds the peers' secrets (SSW_*); the window
+        // gets none of them, so its environment shows only what the app itself put there.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("SSW_") {
+                command.env_remove(name);
+            }
+        }
+        let mut child = command
+            .args(args)
+            .env_remove(sso_scim_wizard::storage::CONFIG_DIR_ENV)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        // The window is up once xdotool finds a mapped window of this process.
+        loop {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the window exited at start"
+            );
+            let found = Command::new("xdotool")
+                .args(["search", "--onlyvisible", "--pid", &pid.to_string()])
+                .output()
+                .is_ok_and(|o| !o.stdout.is_empty());
+            if found {
+                break;
+            }
+            assert!(Instant::now() < deadline, "no window within 30 s");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        std::thread::sleep(Duration::from_secs(2));
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+        let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+        let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+        let core = limits
+            .lines()
+            .find(|line| line.starts_with("Max core file size"))
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            core.split_whitespace().nth(4) == Some("0"),
+            "core dumps are not off in the window's process: {core}"
+        );
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+        let output = child.wait_with_output().unwrap();
+        let run = Run {
+            label: format!("sso-scim-wizard {} (window)", args.join(" ")),
+            code: output.status.code(),
+            stdout: output.stdout,
+            stderr: output.stderr,
+            cmdlines: vec![cmdline, environ],
+            cmdline_from_proc: true,
+        };
+        self.runs.push(run.clone());
+        run
     }
 
     /// Runs the real binary, reading `/proc/<pid>/cmdline` until it exits.
@@ -978,6 +1053,10 @@ fn no_known_secret_value_or_encoding_is_left_in_files_outputs_or_command_lines()
         .expect_code(0);
     world.wizard(&["expiry", "--json"], &[]).expect_code(0);
     world.wizard(&["expiry"], &[]).expect_code(0);
+    // The window too: it reads the stored secrets at start (Credentials shows presence).
+    if support::peer("DISPLAY").is_some() {
+        world.window(&id_2, "credentials");
+    }
     let exports = world.exports();
     let checklist_md = exports.join("checklist.md");
     let checklist_html = exports.join("checklist.html");
@@ -1098,7 +1177,16 @@ fn no_known_secret_value_or_encoding_is_left_in_files_outputs_or_command_lines()
         .iter()
         .filter_map(|haystack| {
             search.find(&haystack.bytes).map(|(secret, form, offset)| {
-                format!("{secret} ({form}) at byte {offset} of {}", haystack.what)
+                // The bytes around the hit, with the hit itself masked: enough to see what
+                // the app wrote there, nothing of the secret.
+                let start = offset.saturating_sub(24);
+                let end = (offset + 32).min(haystack.bytes.len());
+                let before = String::from_utf8_lossy(&haystack.bytes[start..offset]);
+                let after = String::from_utf8_lossy(&haystack.bytes[(offset + 8).min(end)..end]);
+                format!(
+                    "{secret} ({form}) at byte {offset} of {}: …{before}[8+ bytes]{after}…",
+                    haystack.what
+                )
             })
         })
         .collect();
