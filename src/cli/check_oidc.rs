@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use clap::Args;
 
 use crate::catalog::SsoProtocol;
@@ -53,29 +53,10 @@ pub struct CheckOidcArgs {
 /// (exit 2); otherwise 1 when a check failed, 0 when none did.
 pub fn run(args: &CheckOidcArgs) -> anyhow::Result<ExitCode> {
     let input = resolve(args)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("could not start the network runtime")?;
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the command line has no frame to block; it waits for the report"
-    )]
-    let report = runtime.block_on(oidc::check(
-        &input,
-        Policy::with_timeout_secs(args.timeout),
-        &|_| {},
-    ));
-    super::out(&if args.json {
-        report.to_json()
-    } else {
-        report.to_text()
-    });
-    Ok(if report.has_failures() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    super::run_report(
+        oidc::check(&input, Policy::with_timeout_secs(args.timeout), &|_| {}),
+        args.json,
+    )
 }
 
 /// Builds the probe input from the options, the environment and the platform preset.

@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use chrono::Utc;
 use clap::Args;
 
@@ -52,28 +52,13 @@ pub fn run(args: &CheckSamlArgs) -> anyhow::Result<ExitCode> {
         metadata: MetadataSource::parse(&args.metadata),
         expected_entity_id: args.entity_id.clone(),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("could not start the network runtime")?;
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the command line has no frame to block; it waits for the report"
-    )]
-    let report = runtime.block_on(saml::check(
-        &input,
-        Policy::with_timeout_secs(args.timeout),
-        Utc::now(),
-        &|_| {},
-    ));
-    super::out(&if args.json {
-        report.to_json()
-    } else {
-        report.to_text()
-    });
-    Ok(if report.has_failures() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    super::run_report(
+        saml::check(
+            &input,
+            Policy::with_timeout_secs(args.timeout),
+            Utc::now(),
+            &|_| {},
+        ),
+        args.json,
+    )
 }

@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use chrono::Utc;
 use clap::Args;
 
@@ -53,25 +53,7 @@ pub struct CheckScimArgs {
 pub fn run(args: &CheckScimArgs) -> anyhow::Result<ExitCode> {
     let input = resolve(args)?;
     let policy = Policy::with_timeout_secs(args.timeout);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("could not start the network runtime")?;
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the command line has no frame to block; it waits for the report"
-    )]
-    let report = runtime.block_on(scim::check(&input, policy, &|_| {}));
-    if args.json {
-        super::out(&report.to_json());
-    } else {
-        super::out(&report.to_text());
-    }
-    Ok(if report.has_failures() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    super::run_report(scim::check(&input, policy, &|_| {}), args.json)
 }
 
 /// Builds the probe input from the options, the environment and the profile.

@@ -139,6 +139,35 @@ pub(crate) fn store() -> anyhow::Result<ProfileStore> {
     Ok(store)
 }
 
+/// Runs one check suite to its report on a current-thread runtime, prints it as text or
+/// JSON, and gives the exit code: 1 when a check failed, 0 when none did. What `check oidc`,
+/// `check scim` and `check saml` share; `Err` only when the runtime cannot start (exit 2).
+pub(crate) fn run_report(
+    check: impl Future<Output = crate::diagnostics::Report>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    use anyhow::Context as _;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the network runtime")?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the command line has no frame to block; it waits for the report"
+    )]
+    let report = runtime.block_on(check);
+    out(&if json {
+        report.to_json()
+    } else {
+        report.to_text()
+    });
+    Ok(if report.has_failures() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 /// Writes a line to stdout; a closed pipe (`| head`) is not an error worth a panic.
 pub(crate) fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();

@@ -125,6 +125,23 @@ pub enum HttpError {
     },
 }
 
+impl HttpError {
+    /// The kind of failure in two or three words, without the URL the error's own text
+    /// holds: for log lines and for the SCIM probe's request summary.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidUrl { .. } => "invalid URL",
+            Self::Dns { .. } => "DNS failure",
+            Self::Connect { .. } => "connection failed",
+            Self::Tls { .. } => "TLS failure",
+            Self::Timeout { .. } => "timed out",
+            Self::TooManyRedirects { .. } => "too many redirects",
+            Self::BodyTooLarge { .. } => "body too large",
+            Self::Other { .. } => "request failed",
+        }
+    }
+}
+
 /// A request to send. `Debug` shows the body's length only: a form body can hold a
 /// `client_secret`, a code or a PKCE verifier (issue #16 item 9).
 #[derive(Clone)]
@@ -333,7 +350,7 @@ impl Client {
                 response.elapsed_ms(),
                 response.body.len()
             ),
-            Err(err) => log::debug!("{method} {url}: {}", error_kind(err)),
+            Err(err) => log::debug!("{method} {url}: {}", err.kind()),
         }
         result
     }
@@ -418,22 +435,6 @@ impl Client {
     }
 }
 
-/// True when the request holds something that must stay on its origin: a bearer token,
-/// a Basic pair, or (against the rule on [`Request::headers`]) such a header set by hand.
-/// The kind of failure for a log line (the error's own text holds the whole URL).
-fn error_kind(err: &HttpError) -> &'static str {
-    match err {
-        HttpError::InvalidUrl { .. } => "invalid URL",
-        HttpError::Dns { .. } => "DNS failure",
-        HttpError::Connect { .. } => "connection failed",
-        HttpError::Tls { .. } => "TLS failure",
-        HttpError::Timeout { .. } => "timed out",
-        HttpError::TooManyRedirects { .. } => "too many redirects",
-        HttpError::BodyTooLarge { .. } => "body too large",
-        HttpError::Other { .. } => "failed",
-    }
-}
-
 /// A URL as a log line may show it: scheme, host, port and path. Userinfo, query and
 /// fragment are left out whole, since any of them can carry a credential (`code=`,
 /// `sig=`, `user:password@`).
@@ -450,6 +451,8 @@ fn log_url(url: &Url) -> String {
     )
 }
 
+/// True when the request holds something that must stay on its origin: a bearer token,
+/// a Basic pair, or (against the rule on [`Request::headers`]) such a header set by hand.
 fn carries_credentials(request: &Request) -> bool {
     request.bearer.is_some()
         || request.basic.is_some()

@@ -523,7 +523,7 @@ impl<'a> Run<'a> {
                 let is_json = matches!(body_of(response), Body::Json(_));
                 (response.status.as_u16().to_string(), is_json.then_some(ct))
             }
-            Err(err) => (error_word(err).to_owned(), None),
+            Err(err) => (err.kind().to_owned(), None),
         };
         self.exchanges.push(Exchange {
             label,
@@ -657,7 +657,7 @@ impl<'a> Run<'a> {
                 return if unreachable {
                     Err(format!(
                         "the server could not be reached ({}; see {ID})",
-                        error_word(&err)
+                        err.kind()
                     ))
                 } else {
                     Ok(())
@@ -928,7 +928,7 @@ impl<'a> Run<'a> {
                 .call(Method::GET, &[endpoint], &[], Some(token), None)
                 .await
             {
-                Err(err) => problems.push(format!("GET /{endpoint} failed ({})", error_word(&err))),
+                Err(err) => problems.push(format!("GET /{endpoint} failed ({})", err.kind())),
                 Ok(response) => match discovery_list(&response, wanted) {
                     Ok(count) => found.push(format!(
                         "/{endpoint} lists {count} entries including {wanted}"
@@ -2119,19 +2119,6 @@ fn is_unreachable(err: &HttpError) -> bool {
             | HttpError::Tls { .. }
             | HttpError::Timeout { .. }
     )
-}
-
-fn error_word(err: &HttpError) -> &'static str {
-    match err {
-        HttpError::InvalidUrl { .. } => "invalid URL",
-        HttpError::Dns { .. } => "DNS failure",
-        HttpError::Connect { .. } => "connection failed",
-        HttpError::Tls { .. } => "TLS failure",
-        HttpError::Timeout { .. } => "timed out",
-        HttpError::TooManyRedirects { .. } => "too many redirects",
-        HttpError::BodyTooLarge { .. } => "body too large",
-        HttpError::Other { .. } => "request failed",
-    }
 }
 
 fn transport_fix(err: &HttpError) -> String {
