@@ -25,15 +25,7 @@ pub struct Platform {
     pub scim: PlatformScim,
 }
 
-/// The protocol a platform uses for sign-in federation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SsoProtocol {
-    /// OpenID Connect: the wizard's SSO half (issuer, client id, secret, redirect URI).
-    Oidc,
-    /// SAML 2.0: metadata exchange the wizard does not configure; only its checklist applies.
-    Saml,
-}
+pub use crate::model::SsoProtocol;
 
 /// What a platform needs from the SSO app.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]

@@ -196,6 +196,13 @@ pub struct Profile {
     pub last_oidc_report: Option<StoredReport>,
     /// Last SCIM check run.
     pub last_scim_report: Option<StoredReport>,
+    /// The sign-in protocol the admin chose for this tenant; `None` means the platform
+    /// preset's first (`catalog::PlatformSso::protocol`).
+    pub sso_protocol: Option<SsoProtocol>,
+    /// The SAML sign-in app, when the tenant signs in with SAML.
+    pub saml: SamlApp,
+    /// Last SAML metadata check run.
+    pub last_saml_report: Option<StoredReport>,
     /// Rotation in progress, if any (owned by the rotation walkthrough,
     /// `crate::wizard::rotation`). An unreadable value is dropped rather than making
     /// the whole profile unreadable; the pending credential stays listed either way.
@@ -221,6 +228,9 @@ impl Default for Profile {
             checklist_ticks: Vec::new(),
             last_oidc_report: None,
             last_scim_report: None,
+            sso_protocol: None,
+            saml: SamlApp::default(),
+            last_saml_report: None,
             rotation: None,
             history: Vec::new(),
         }
@@ -306,6 +316,59 @@ pub enum IdTokenSigning {
     /// Also the client secret (HS256/384/512), when the IdP advertises it; the admin's
     /// choice for an IdP set up that way.
     AlsoClientSecret,
+}
+
+/// The protocol a tenant's sign-in app uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SsoProtocol {
+    /// OpenID Connect: issuer, client id, secret, redirect URI ([`SsoApp`]).
+    Oidc,
+    /// SAML 2.0: IdP metadata, entity ids and the ACS URL ([`SamlApp`]).
+    Saml,
+}
+
+/// The SAML sign-in app, as the admin typed it, and the signing certificates its IdP
+/// metadata carried at the last check. Nothing here is secret: metadata and certificates
+/// are public.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SamlApp {
+    /// The IdP's metadata: its URL (Entra's App Federation Metadata Url, Okta's Metadata
+    /// URL) or the path of a downloaded metadata file, as typed.
+    pub metadata: String,
+    /// The IdP entity id (issuer) the platform was given, compared exactly with the
+    /// metadata's; empty means not known.
+    pub idp_entity_id: String,
+    /// Values of the platform's ACS URL and SP entity id placeholders.
+    pub sp_params: BTreeMap<String, String>,
+    /// The ACS URL the platform shows, for platforms whose preset has none.
+    pub platform_acs_url: String,
+    /// The SP entity id the platform shows, for platforms whose preset has none.
+    pub platform_sp_entity_id: String,
+    /// The Reply URL (ACS) entered in the IdP, pasted for comparison.
+    pub registered_acs_url: String,
+    /// The Identifier (SP entity id, Okta's Audience URI) entered in the IdP, pasted for
+    /// comparison.
+    pub registered_sp_entity_id: String,
+    /// The signing certificates read from the metadata at the last check (refreshed on
+    /// every check); they show beside tokens in Credentials and the expiry views.
+    pub signing_certs: Vec<SamlCertificate>,
+}
+
+/// A SAML signing certificate as read from IdP metadata: public data only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SamlCertificate {
+    /// Hex SHA-256 of the DER certificate: the id it is known by across checks.
+    pub sha256: String,
+    /// The subject, as text (`CN=…`).
+    pub subject: String,
+    /// Valid from.
+    pub not_before: DateTime<Utc>,
+    /// Valid until.
+    pub not_after: DateTime<Utc>,
+    /// When a check last read it from the metadata.
+    pub seen_at: DateTime<Utc>,
 }
 
 /// The SCIM provisioning app, as the admin typed it.
