@@ -7,13 +7,15 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::catalog::{Platform, SsoProtocol, catalog};
 use crate::diagnostics::Report;
-use crate::model::Profile;
+use crate::model::{Profile, SamlCertificate, StoredReport};
 use crate::probes::http::Policy;
 use crate::probes::oidc::{self, OidcInput};
+use crate::probes::saml::{MetadataSource, SamlInput, SamlOutcome};
 use crate::probes::scim::{self, ScimInput};
 use crate::secrets::{Secret, SecretStore, account};
 use crate::wizard::sso as rules;
@@ -212,6 +214,50 @@ impl TenantReport {
     }
 }
 
+/// The sign-in protocol of a tenant: the admin's choice, else the platform preset's.
+pub fn sso_protocol(profile: &Profile) -> SsoProtocol {
+    profile
+        .sso_protocol
+        .unwrap_or_else(|| catalog().platform(profile.platform).sso.protocol)
+}
+
+/// The metadata test's input for a stored tenant, as the window and `check saml
+/// --profile` both build it; `None` while no metadata URL or file is given.
+pub fn saml_input(profile: &Profile) -> Option<SamlInput> {
+    let metadata = profile.saml.metadata.trim();
+    if metadata.is_empty() {
+        return None;
+    }
+    let entity_id = profile.saml.idp_entity_id.trim();
+    Some(SamlInput {
+        metadata: MetadataSource::parse(metadata),
+        expected_entity_id: (!entity_id.is_empty()).then(|| entity_id.to_owned()),
+    })
+}
+
+/// Stores a metadata test's outcome in the tenant: the report, and the signing
+/// certificates as read now (a metadata that could not be read keeps the last known ones,
+/// so a network failure does not make a certificate's expiry vanish from the dashboard).
+pub fn record_saml(profile: &mut Profile, outcome: &SamlOutcome, now: DateTime<Utc>) {
+    profile.last_saml_report = Some(StoredReport {
+        checked_at: now,
+        report: outcome.report.clone(),
+    });
+    if !outcome.signing_certs.is_empty() {
+        profile.saml.signing_certs = outcome
+            .signing_certs
+            .iter()
+            .map(|cert| SamlCertificate {
+                sha256: cert.sha256.clone(),
+                subject: cert.subject.clone(),
+                not_before: cert.not_before,
+                not_after: cert.not_after,
+                seen_at: now,
+            })
+            .collect();
+    }
+}
+
 /// Runs the SSO and SCIM checks of a stored tenant, both at once, reading its secrets from
 /// `secrets` off the async threads. What cannot be checked is a note, not an error: a
 /// tenant half set up is still worth checking.
@@ -305,6 +351,88 @@ mod tests {
     use std::env::VarError;
 
     use super::*;
+    use crate::diagnostics::{Finding, ReportKind};
+    use crate::model::{PlatformId, SsoProtocol};
+    use crate::probes::saml::Certificate;
+
+    #[test]
+    fn a_tenant_signs_in_with_its_choice_else_its_platform_default() {
+        let mut profile = Profile {
+            platform: PlatformId::AwsIamIdentityCenter,
+            ..Profile::default()
+        };
+        assert_eq!(sso_protocol(&profile), SsoProtocol::Saml);
+        profile.platform = PlatformId::Claresia;
+        assert_eq!(sso_protocol(&profile), SsoProtocol::Oidc);
+        profile.sso_protocol = Some(SsoProtocol::Saml);
+        assert_eq!(sso_protocol(&profile), SsoProtocol::Saml);
+    }
+
+    #[test]
+    fn the_saml_input_comes_from_the_profile_and_a_blank_entity_id_is_not_compared() {
+        let mut profile = Profile::default();
+        assert_eq!(saml_input(&profile), None);
+        profile.saml.metadata = " https://idp.example/metadata ".to_owned();
+        profile.saml.idp_entity_id = "  ".to_owned();
+        let input = saml_input(&profile).expect("metadata given");
+        assert_eq!(
+            input.metadata,
+            MetadataSource::Url("https://idp.example/metadata".to_owned())
+        );
+        assert_eq!(input.expected_entity_id, None);
+        profile.saml.idp_entity_id = "https://sts.windows.net/t/".to_owned();
+        assert_eq!(
+            saml_input(&profile).and_then(|i| i.expected_entity_id),
+            Some("https://sts.windows.net/t/".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_failed_metadata_read_keeps_the_last_known_certificates() {
+        let now = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(20_000);
+        let cert = Certificate {
+            sha256: "ab".repeat(32),
+            subject: "CN=Microsoft Azure Federated SSO Certificate".to_owned(),
+            not_before: now - chrono::Duration::days(10),
+            not_after: now + chrono::Duration::days(20),
+        };
+        let report = |status_pass: bool| {
+            let finding = if status_pass {
+                Finding::pass("saml.metadata_fetch", "read")
+            } else {
+                Finding::fail("saml.metadata_fetch", "unreachable", "retry")
+            };
+            Report::new(ReportKind::Saml, "https://idp.example/md", vec![finding])
+        };
+        let mut profile = Profile::default();
+        record_saml(
+            &mut profile,
+            &SamlOutcome {
+                report: report(true),
+                signing_certs: vec![cert.clone()],
+            },
+            now,
+        );
+        assert_eq!(profile.saml.signing_certs.len(), 1);
+        assert_eq!(profile.saml.signing_certs[0].not_after, cert.not_after);
+        assert_eq!(profile.saml.signing_certs[0].seen_at, now);
+
+        let later = now + chrono::Duration::hours(1);
+        record_saml(
+            &mut profile,
+            &SamlOutcome {
+                report: report(false),
+                signing_certs: Vec::new(),
+            },
+            later,
+        );
+        assert_eq!(profile.saml.signing_certs.len(), 1, "kept");
+        assert_eq!(profile.saml.signing_certs[0].seen_at, now);
+        assert_eq!(
+            profile.last_saml_report.as_ref().map(|r| r.checked_at),
+            Some(later)
+        );
+    }
 
     #[test]
     fn environment_secrets_are_trimmed_and_blank_ones_refused() {

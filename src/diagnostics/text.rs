@@ -342,6 +342,14 @@ fn clean_url(raw: &str, label: &str) -> Option<String> {
     changed.then(|| url.to_string())
 }
 
+/// Lower-case hex of `bytes` (fingerprints, random names).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

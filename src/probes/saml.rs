@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
+use sha2::Digest as _;
 
 use crate::diagnostics::{Finding, Report, ReportKind};
 use crate::expiry::{self, Severity};
@@ -81,6 +82,9 @@ pub struct SamlInput {
 /// One signing certificate from the metadata.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Certificate {
+    /// Hex SHA-256 of the DER bytes: the fingerprint IdP consoles show, and the id the
+    /// certificate is known by across checks.
+    pub sha256: String,
     /// The subject, as text (`CN=…`).
     pub subject: String,
     /// Valid from.
@@ -220,6 +224,7 @@ fn read_certificate(text: &str) -> Result<Certificate, String> {
             .ok_or_else(|| "a certificate date is out of range".to_owned())
     };
     Ok(Certificate {
+        sha256: crate::diagnostics::text::hex(&sha2::Sha256::digest(&der)),
         subject: cert.subject().to_string(),
         not_before: time(validity.not_before.timestamp())?,
         not_after: time(validity.not_after.timestamp())?,
@@ -453,6 +458,16 @@ pub fn judge_signature(metadata: &Metadata) -> Finding {
     }
 }
 
+/// What a metadata test found: the report, and the signing certificates the metadata
+/// carried (empty when it could not be read), for the tenant's credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SamlOutcome {
+    /// The `saml.*` findings.
+    pub report: Report,
+    /// The signing certificates read, in document order.
+    pub signing_certs: Vec<Certificate>,
+}
+
 /// Fetches or reads the metadata and runs every `saml.*` check.
 pub async fn check(
     input: &SamlInput,
@@ -460,6 +475,20 @@ pub async fn check(
     now: DateTime<Utc>,
     progress: &(dyn Fn(&Finding) + Send + Sync),
 ) -> Report {
+    check_metadata(input, policy, now, progress).await.report
+}
+
+/// [`check`], also returning the signing certificates the metadata carried.
+pub async fn check_metadata(
+    input: &SamlInput,
+    policy: Policy,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(&Finding) + Send + Sync),
+) -> SamlOutcome {
+    let outcome = |report: Report, signing_certs: Vec<Certificate>| SamlOutcome {
+        report,
+        signing_certs,
+    };
     let target = input.metadata.describe();
     let mut findings: Vec<Finding> = Vec::new();
     let push = |finding: Finding, started: Instant, findings: &mut Vec<Finding>| {
@@ -492,7 +521,7 @@ pub async fn check(
             ] {
                 findings.push(Finding::skip(id, "Skipped: the metadata could not be read"));
             }
-            return Report::new(ReportKind::Saml, target, findings);
+            return outcome(Report::new(ReportKind::Saml, target, findings), Vec::new());
         }
     };
     let parsed = parse_metadata(&text);
@@ -534,7 +563,7 @@ pub async fn check(
                 "Skipped: the metadata could not be parsed",
             ));
         }
-        return Report::new(ReportKind::Saml, target, findings);
+        return outcome(Report::new(ReportKind::Saml, target, findings), Vec::new());
     };
     for judge in [
         judge_entity_id(&metadata, input.expected_entity_id.as_deref()),
@@ -545,7 +574,10 @@ pub async fn check(
     ] {
         push(judge, Instant::now(), &mut findings);
     }
-    Report::new(ReportKind::Saml, target, findings)
+    outcome(
+        Report::new(ReportKind::Saml, target, findings),
+        metadata.signing_certs,
+    )
 }
 
 /// `saml.https`: every URL the metadata came through (after redirects) is https, or
