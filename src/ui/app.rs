@@ -96,7 +96,13 @@ pub struct WizardApp {
     /// The step the central scroll area was last drawn for: a different step starts at
     /// its top instead of the previous step's scroll position.
     scrolled_step: Option<StepId>,
+    /// Where the window reads the time: read once per frame and handed down.
+    clock: Clock,
 }
+
+/// Where the window reads the time: the system clock, or in UI tests one they set, so
+/// that expiry colours, days left and "checked … ago" can be tested at a chosen moment.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 impl WizardApp {
     /// An app over a profile store and secret store.
@@ -147,6 +153,7 @@ impl WizardApp {
             rotation: crate::ui::rotation::RotationScreen::default(),
             rotation_hidden: false,
             scrolled_step: None,
+            clock: Arc::new(Utc::now),
         };
         if let Some(id) = &launch.profile_id {
             match app.store.load(id, Utc::now()) {
@@ -171,6 +178,18 @@ impl WizardApp {
             reason = "tests only: a runtime that cannot start is a broken test machine"
         )]
         Self::new(store, secrets, None, &Launch::default()).expect("tokio runtime")
+    }
+
+    /// The same app reading the time from `clock` (UI tests: a fixed moment).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The time now, by the app's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
     }
 
     /// The open profile.
@@ -210,19 +229,18 @@ impl WizardApp {
 
     fn refresh_listing(&mut self, ctx: &egui::Context) {
         let store = self.store.clone();
+        let clock = Arc::clone(&self.clock);
         self.listing = Task::spawn(self.runtime.handle(), ctx, async move {
-            tokio::task::spawn_blocking(move || {
-                store.list(Utc::now()).map_err(|err| err.to_string())
-            })
-            .await
-            .unwrap_or_else(|err| Err(format!("listing stopped: {err}")))
+            tokio::task::spawn_blocking(move || store.list(clock()).map_err(|err| err.to_string()))
+                .await
+                .unwrap_or_else(|err| Err(format!("listing stopped: {err}")))
         });
     }
 
     /// Draws the whole window.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        let now = Utc::now();
+        let now = self.now();
         if !self.fonts_installed {
             theme::install_fonts(&ctx);
             self.fonts_installed = true;
@@ -562,7 +580,7 @@ impl WizardApp {
     /// Opens `profile_id` (if it is not open) and starts rotating one of its credentials;
     /// the walkthrough is shown at once. For the expiry dashboard's "Rotate…".
     pub fn start_rotation(&mut self, profile_id: &str, credential_id: &str) -> Result<(), String> {
-        let now = Utc::now();
+        let now = self.now();
         if self.profile.as_ref().is_none_or(|p| p.id != profile_id) {
             let profile = self
                 .store
@@ -707,7 +725,7 @@ impl WizardApp {
             let mut env = StepEnv {
                 profile,
                 catalog: self.catalog,
-                now: Utc::now(),
+                now: (self.clock)(),
                 runtime: self.runtime.handle(),
                 secrets: &self.secrets,
                 toasts: &mut self.toasts,
@@ -847,7 +865,7 @@ impl WizardApp {
         let since = *self.dirty_since.get_or_insert(time);
         let waited = time - since;
         if waited >= SAVE_DEBOUNCE.as_secs_f64() {
-            profile.updated_at = Utc::now();
+            profile.updated_at = (self.clock)();
             let snapshot = profile.clone();
             self.saved = Some(snapshot.clone());
             self.dirty_since = None;

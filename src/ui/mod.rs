@@ -15,7 +15,7 @@ pub mod widgets;
 
 use std::sync::Arc;
 
-pub use app::{Launch, WizardApp};
+pub use app::{Clock, Launch, WizardApp};
 
 use crate::secrets::SecretStore;
 use crate::storage::ProfileStore;
