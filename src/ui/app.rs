@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
 use crate::catalog::Catalog;
-use crate::model::Profile;
+use crate::model::{CredentialMeta, Profile};
 use crate::secrets::SecretStore;
-use crate::storage::{Listing, ProfileStore};
+use crate::storage::{Listing, ProfileStore, StorageError};
 use crate::ui::steps::tenant::{TenantCommand, TenantEnv, TenantStep};
 use crate::ui::steps::{self, Step, StepEnv, StepOutcome};
 use crate::ui::task::Task;
@@ -62,6 +62,8 @@ pub struct WizardApp {
     /// What was tightened in the config dir's permissions at start, shown in the status bar.
     permissions_note: Option<String>,
     listing: Task<Result<Listing, String>>,
+    /// The Tenant step's file work (open, create, copy, rename, delete) off the frame.
+    tenant_task: Task<Result<TenantDone, String>>,
     profile: Option<Profile>,
     /// The profile as last handed to the writer; "changed" is derived by comparing.
     saved: Option<Profile>,
@@ -100,6 +102,18 @@ pub struct WizardApp {
     clock: Clock,
 }
 
+/// What a Tenant step command did, applied in the frame that sees it finish.
+enum TenantDone {
+    Created(Profile),
+    Opened(Profile),
+    Duplicated(String),
+    Saved,
+    Deleted {
+        id: String,
+        credentials: Vec<CredentialMeta>,
+    },
+}
+
 /// Where the window reads the time: the system clock, or in UI tests one they set, so
 /// that expiry colours, days left and "checked … ago" can be tested at a chosen moment.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -128,6 +142,7 @@ impl WizardApp {
             secrets_note,
             permissions_note,
             listing: Task::Idle,
+            tenant_task: Task::Idle,
             profile: None,
             saved: None,
             dirty_since: None,
@@ -256,6 +271,7 @@ impl WizardApp {
         }
         self.listing.poll();
         self.collect_save_results();
+        self.collect_tenant_result(&ctx);
 
         egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar_ui(ui));
         if !self.rotation_shown() {
@@ -766,89 +782,138 @@ impl WizardApp {
         }
     }
 
+    /// Runs a Tenant step command. Loading, creating, copying, renaming and deleting files
+    /// (each with an fsync) happen on a blocking thread, never in the frame; the result is
+    /// applied by [`Self::collect_tenant_result`] when it arrives. A command given while
+    /// the previous one still runs is refused with a word in the status line.
     fn run_tenant_command(
         &mut self,
         ctx: &egui::Context,
         command: TenantCommand,
         now: DateTime<Utc>,
     ) {
-        let result = match command {
+        if self.tenant_task.is_running() {
+            self.status_line =
+                Some("Still working on the last tenant action; try again in a moment".to_owned());
+            return;
+        }
+        let store = self.store.clone();
+        let job: Box<dyn FnOnce() -> Result<TenantDone, StorageError> + Send> = match command {
             TenantCommand::Create {
                 name,
                 platform,
                 idp,
-            } => self.store.create(&name, platform, idp, now).map(|profile| {
-                self.toasts
-                    .show(format!("Created “{}”", profile.name), ctx.input(|i| i.time));
-                self.set_profile(profile);
+            } => Box::new(move || {
+                store
+                    .create(&name, platform, idp, now)
+                    .map(TenantDone::Created)
             }),
-            TenantCommand::Open(id) => self
-                .store
-                .load(&id, now)
-                .map(|profile| self.set_profile(profile)),
-            TenantCommand::Duplicate(id) => self
-                .store
-                .load(&id, now)
-                .and_then(|source| self.store.duplicate(&source, now))
-                .map(|copy| {
-                    self.toasts.show(
-                        format!("Duplicated as “{}”", copy.name),
-                        ctx.input(|i| i.time),
-                    );
-                }),
+            TenantCommand::Open(id) => {
+                Box::new(move || store.load(&id, now).map(TenantDone::Opened))
+            }
+            TenantCommand::Duplicate(id) => Box::new(move || {
+                let source = store.load(&id, now)?;
+                store
+                    .duplicate(&source, now)
+                    .map(|copy| TenantDone::Duplicated(copy.name))
+            }),
             TenantCommand::Rename { id, name } => {
                 if let Some(profile) = self.profile.as_mut().filter(|p| p.id == id) {
+                    // The open tenant: the writer saves it, in order with its other edits.
                     profile.name = name;
-                    self.flush();
-                    Ok(())
-                } else {
-                    self.store.load(&id, now).and_then(|mut profile| {
-                        profile.name = name;
-                        profile.updated_at = now;
-                        self.store.save(&profile)
-                    })
+                    self.send_to_writer();
+                    self.status_line = None;
+                    return;
                 }
-            }
-            TenantCommand::Delete(id) => {
-                let mut credentials = self
-                    .store
-                    .load(&id, now)
-                    .map(|p| p.credentials)
-                    .unwrap_or_default();
-                // The open copy may hold a credential not saved yet (debounce).
-                if let Some(open) = self.profile.as_ref().filter(|p| p.id == id) {
-                    for credential in &open.credentials {
-                        if !credentials.iter().any(|c| c.id == credential.id) {
-                            credentials.push(credential.clone());
-                        }
-                    }
-                }
-                self.store.delete(&id).map(|()| {
-                    let secrets = Arc::clone(&self.secrets);
-                    let accounts: Vec<String> = credentials
-                        .iter()
-                        .map(|credential| crate::secrets::account(&id, &credential.id))
-                        .collect();
-                    // Off the UI thread: the keyring may wait on D-Bus or an unlock prompt.
-                    // The profile is gone either way; a secret left behind is listed as an
-                    // orphan in the expiry dashboard.
-                    drop(self.runtime.spawn_blocking(move || {
-                        for account in &accounts {
-                            let _ = secrets.delete(account);
-                        }
-                    }));
-                    if self.profile.as_ref().is_some_and(|p| p.id == id) {
-                        self.profile = None;
-                        self.saved = None;
-                        self.dirty_since = None;
-                    }
+                Box::new(move || {
+                    let mut profile = store.load(&id, now)?;
+                    profile.name = name;
+                    profile.updated_at = now;
+                    store.save(&profile).map(|()| TenantDone::Saved)
                 })
             }
-            TenantCommand::Refresh => Ok(()),
+            TenantCommand::Delete(id) => {
+                // The open copy may hold a credential not saved yet (debounce).
+                let unsaved: Vec<CredentialMeta> = self
+                    .profile
+                    .as_ref()
+                    .filter(|p| p.id == id)
+                    .map(|p| p.credentials.clone())
+                    .unwrap_or_default();
+                if self.profile.as_ref().is_some_and(|p| p.id == id) {
+                    // Closed at once, so that no later edit saves the tenant again.
+                    self.profile = None;
+                    self.saved = None;
+                    self.dirty_since = None;
+                }
+                Box::new(move || {
+                    let mut credentials = store
+                        .load(&id, now)
+                        .map(|p| p.credentials)
+                        .unwrap_or_default();
+                    for credential in unsaved {
+                        if !credentials.iter().any(|c| c.id == credential.id) {
+                            credentials.push(credential);
+                        }
+                    }
+                    store
+                        .delete(&id)
+                        .map(|()| TenantDone::Deleted { id, credentials })
+                })
+            }
+            TenantCommand::Refresh => {
+                self.status_line = None;
+                self.refresh_listing(ctx);
+                return;
+            }
         };
+        self.tenant_task = Task::spawn(self.runtime.handle(), ctx, async move {
+            tokio::task::spawn_blocking(job)
+                .await
+                .map_err(|err| format!("the tenant action stopped: {err}"))
+                .and_then(|result| result.map_err(|err| err.to_string()))
+        });
+    }
+
+    /// Applies a finished Tenant step command (see [`Self::run_tenant_command`]).
+    fn collect_tenant_result(&mut self, ctx: &egui::Context) {
+        self.tenant_task.poll();
+        let Some(result) = self.tenant_task.take() else {
+            return;
+        };
+        let time = ctx.input(|i| i.time);
         match result {
-            Ok(()) => self.status_line = None,
-            Err(err) => self.status_line = Some(err.to_string()),
+            Ok(done) => {
+                self.status_line = None;
+                match done {
+                    TenantDone::Created(profile) => {
+                        self.toasts
+                            .show(format!("Created “{}”", profile.name), time);
+                        self.set_profile(profile);
+                    }
+                    TenantDone::Opened(profile) => self.set_profile(profile),
+                    TenantDone::Duplicated(name) => {
+                        self.toasts.show(format!("Duplicated as “{name}”"), time);
+                    }
+                    TenantDone::Saved => {}
+                    TenantDone::Deleted { id, credentials } => {
+                        let secrets = Arc::clone(&self.secrets);
+                        let accounts: Vec<String> = credentials
+                            .iter()
+                            .map(|credential| crate::secrets::account(&id, &credential.id))
+                            .collect();
+                        // Off the UI thread: the keyring may wait on D-Bus or an unlock
+                        // prompt. The profile is gone either way; a secret left behind is
+                        // listed as an orphan in the expiry dashboard.
+                        drop(self.runtime.spawn_blocking(move || {
+                            for account in &accounts {
+                                let _ = secrets.delete(account);
+                            }
+                        }));
+                    }
+                }
+            }
+            Err(err) => self.status_line = Some(err),
         }
         self.refresh_listing(ctx);
     }
@@ -865,19 +930,27 @@ impl WizardApp {
         let since = *self.dirty_since.get_or_insert(time);
         let waited = time - since;
         if waited >= SAVE_DEBOUNCE.as_secs_f64() {
-            profile.updated_at = (self.clock)();
-            let snapshot = profile.clone();
-            self.saved = Some(snapshot.clone());
-            self.dirty_since = None;
-            self.edit_number += 1;
-            if self.save_tx.send((self.edit_number, snapshot)).is_err() {
-                self.save_state = Some(SaveState::Failed(
-                    "the background writer stopped; restart the app".to_owned(),
-                ));
-            }
+            self.send_to_writer();
         } else {
             ctx.request_repaint_after(Duration::from_secs_f64(
                 SAVE_DEBOUNCE.as_secs_f64() - waited,
+            ));
+        }
+    }
+
+    /// Hands the open profile to the background writer now.
+    fn send_to_writer(&mut self) {
+        let Some(profile) = self.profile.as_mut() else {
+            return;
+        };
+        profile.updated_at = (self.clock)();
+        let snapshot = profile.clone();
+        self.saved = Some(snapshot.clone());
+        self.dirty_since = None;
+        self.edit_number += 1;
+        if self.save_tx.send((self.edit_number, snapshot)).is_err() {
+            self.save_state = Some(SaveState::Failed(
+                "the background writer stopped; restart the app".to_owned(),
             ));
         }
     }
