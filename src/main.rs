@@ -53,7 +53,7 @@ fn gui(args: GuiArgs) -> ExitCode {
 /// Logging is off unless `RUST_LOG` asks for it: `RUST_LOG=sso_scim_wizard=debug` for a
 /// support case (the app's own lines: requests by origin and path, checks, storage), plain
 /// `RUST_LOG=debug` adds eframe's, winit's and the HTTP stack's. Lines go to stderr, never
-/// into `--json` output; no line holds a secret (tests/logging.rs).
+/// into `--json` output; no line holds a secret (tests/it/logging.rs).
 fn init_logging() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("off")).init();
     log::debug!(

@@ -3,7 +3,7 @@
 //! the profile store and the catalog call, never a copy of their logic).
 //!
 //! Shared by `fuzz/fuzz_targets/*.rs` (through this crate) and by
-//! `tests/fuzz_regressions.rs` (which includes this file with `#[path]`), so a crash the
+//! `tests/it/fuzz_regressions.rs` (which includes this file with `#[path]`), so a crash the
 //! fuzzer keeps under `fuzz/regressions/<target>/` is replayed by `cargo nextest` exactly
 //! as the fuzzer ran it. A driver panics only when the app would: on a bug.
 

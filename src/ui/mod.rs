@@ -74,7 +74,7 @@ pub fn parse_ui_scale(text: &str) -> Option<f32> {
 /// copies; this one is what a window shows when no desktop entry names it.
 pub fn app_icon() -> egui::IconData {
     const PNG: &[u8] = include_bytes!("../../assets/icons/sso-scim-wizard-256.png");
-    // The PNG is ours and checked by tests/packaging.rs; should it ever fail to decode,
+    // The PNG is ours and checked by tests/it/packaging.rs; should it ever fail to decode,
     // the window opens with the platform's default icon rather than not at all.
     eframe::icon_data::from_png_bytes(PNG).unwrap_or_default()
 }

@@ -9,12 +9,7 @@
     reason = "tests wait for their reports (tokio::test blocks on its runtime)"
 )]
 
-#[path = "support/hostile.rs"]
-#[expect(
-    dead_code,
-    reason = "each test binary uses part of the shared hostile server"
-)]
-mod hostile;
+use crate::hostile;
 
 use std::fmt::Write as _;
 use std::process::Command;

@@ -9,7 +9,7 @@
     reason = "test set-up: a failure is the test failing"
 )]
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 
@@ -30,8 +30,7 @@ use sso_scim_wizard::ui::steps::{Step as _, StepEnv};
 use sso_scim_wizard::ui::widgets::toasts::Toasts;
 use sso_scim_wizard::wizard::StepId;
 
-#[path = "support/ui.rs"]
-mod ui_support;
+use crate::ui_support;
 use ui_support::step_until;
 
 fn type_into<S>(h: &mut Harness<'_, S>, role: Role, label: &str, text: &str) {
@@ -510,12 +509,7 @@ fn entra_issuer_is_built_from_the_tenant_id_and_a_domain_is_marked() {
     h.run();
 }
 
-#[path = "support/hostile.rs"]
-#[expect(
-    dead_code,
-    reason = "each test binary uses part of the shared hostile server"
-)]
-mod hostile;
+use crate::hostile;
 
 #[test]
 #[expect(

@@ -51,8 +51,7 @@ fn open(platform: PlatformId, idp: IdpId, secrets: MemoryStore) -> Fixture {
     }
 }
 
-#[path = "support/ui.rs"]
-mod ui_support;
+use crate::ui_support;
 use ui_support::step_until;
 
 fn click(h: &mut Harness<'_, WizardApp>, label: &str) {

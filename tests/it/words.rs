@@ -15,8 +15,7 @@ use sso_scim_wizard::storage::ProfileStore;
 use sso_scim_wizard::ui::{Launch, WizardApp};
 use sso_scim_wizard::wizard::StepId;
 
-#[path = "support/ui.rs"]
-mod ui_support;
+use crate::ui_support;
 use ui_support::step_until;
 
 /// Names that show a line is about one platform or IdP.

@@ -7,8 +7,7 @@
     reason = "the test waits for background tasks between frames; it is not a frame"
 )]
 
-#[path = "support/seed.rs"]
-mod seed;
+use crate::seed;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

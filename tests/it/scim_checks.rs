@@ -10,7 +10,7 @@
     reason = "test helpers: an unexpected error or missing value is the test failing"
 )]
 
-mod support;
+use crate::support;
 
 use std::sync::Mutex;
 

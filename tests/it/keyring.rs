@@ -11,7 +11,7 @@
     reason = "test helpers: a failed call is a failed test"
 )]
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output};

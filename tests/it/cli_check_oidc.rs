@@ -2,7 +2,7 @@
 //! `--json`, exit codes 0/1/2 (DESIGN.md), the secret only through an environment
 //! variable and never echoed.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 
@@ -257,12 +257,7 @@ fn an_allowed_endpoint_origin_must_be_https_without_a_path() {
     }
 }
 
-#[path = "support/hostile.rs"]
-#[expect(
-    dead_code,
-    reason = "each test binary uses part of the shared hostile server"
-)]
-mod hostile;
+use crate::hostile;
 
 #[test]
 #[expect(

@@ -1,7 +1,7 @@
 //! `sso-scim-wizard check scim`: exit codes, `--json`, and the token kept out of every
 //! output. Runs the real binary against the real SCIM server started by `scripts/test`.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};

@@ -28,8 +28,7 @@
     reason = "#[tokio::test] blocks on the test's own runtime, not on a frame"
 )]
 
-#[path = "support/hostile.rs"]
-mod hostile;
+use crate::hostile;
 
 use std::time::{Duration, Instant};
 

@@ -34,9 +34,8 @@
     reason = "test code: a failed call is a failed test"
 )]
 
-#[path = "support/scim_tokens.rs"]
-mod scim_tokens;
-mod support;
+use crate::scim_tokens;
+use crate::support;
 use scim_tokens::reconfigure;
 
 use std::collections::{BTreeMap, HashMap};

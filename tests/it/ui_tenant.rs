@@ -14,8 +14,7 @@ fn harness(dir: &std::path::Path) -> Harness<'static, WizardApp> {
         )
 }
 
-#[path = "support/ui.rs"]
-mod ui_support;
+use crate::ui_support;
 use ui_support::step_until;
 
 #[test]

@@ -2,7 +2,7 @@
 //! window's test steps check it, one tenant or `--all` with bounded concurrency, for cron.
 //! Needs the peers and an unlocked Secret Service (scripts/test provides both).
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output};

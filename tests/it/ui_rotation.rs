@@ -8,9 +8,8 @@
     reason = "test helpers: a failed call is a failed test"
 )]
 
-#[path = "support/scim_tokens.rs"]
-mod scim_tokens;
-mod support;
+use crate::scim_tokens;
+use crate::support;
 use scim_tokens::reconfigure;
 
 use std::path::Path;
@@ -65,8 +64,7 @@ fn harness(dir: &Path, secrets: &Arc<MemoryStore>, launch: &Launch) -> Harness<'
         .build_ui_state(|ui, app: &mut WizardApp| app.ui(ui), app)
 }
 
-#[path = "support/ui.rs"]
-mod ui_support;
+use crate::ui_support;
 use ui_support::step_until;
 
 fn rotation_step(h: &Harness<'_, WizardApp>) -> Option<RotationStep> {

@@ -10,12 +10,7 @@
     reason = "#[tokio::test] blocks on the test's own runtime, not on a frame"
 )]
 
-#[path = "support/hostile.rs"]
-#[expect(
-    dead_code,
-    reason = "each test binary uses part of the shared hostile server"
-)]
-mod hostile;
+use crate::hostile;
 
 use hostile::Reply;
 use serde_json::{Value, json};

@@ -11,7 +11,7 @@
     reason = "test helpers: an unexpected error or missing value is the test failing"
 )]
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 
@@ -34,8 +34,7 @@ fn harness(dir: &std::path::Path) -> Harness<'static, WizardApp> {
         )
 }
 
-#[path = "support/ui.rs"]
-mod ui_support;
+use crate::ui_support;
 use ui_support::step_until;
 
 fn type_into(h: &mut Harness<'_, WizardApp>, role: Role, label: &str, text: &str) {

@@ -39,8 +39,7 @@ fn review_harness(
         .build_ui_state(|ui, app: &mut WizardApp| app.ui(ui), app)
 }
 
-#[path = "support/ui.rs"]
-mod ui_support;
+use crate::ui_support;
 use ui_support::step_until;
 
 fn checkbox_state(h: &Harness<'_, WizardApp>, label: &str) -> Option<Toggled> {

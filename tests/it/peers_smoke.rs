@@ -6,7 +6,7 @@
     reason = "a test may block on its own runtime"
 )]
 
-mod support;
+use crate::support;
 
 use std::error::Error;
 use std::process::Stdio;

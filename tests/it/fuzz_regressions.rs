@@ -5,7 +5,7 @@
 //! the drivers reach the deep paths (a verified ID token, a loaded profile, a valid
 //! catalog): a driver that stops early would fuzz nothing.
 
-#[path = "../fuzz/src/lib.rs"]
+#[path = "../../fuzz/src/lib.rs"]
 mod drivers;
 
 use std::panic::catch_unwind;

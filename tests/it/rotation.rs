@@ -17,9 +17,8 @@
     reason = "test helpers: a failed call is a failed test"
 )]
 
-#[path = "support/scim_tokens.rs"]
-mod scim_tokens;
-mod support;
+use crate::scim_tokens;
+use crate::support;
 use scim_tokens::reconfigure;
 
 use std::path::PathBuf;

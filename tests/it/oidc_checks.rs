@@ -7,7 +7,7 @@
     reason = "#[tokio::test] blocks on the test's own runtime, not on a frame"
 )]
 
-mod support;
+use crate::support;
 
 use std::sync::Mutex;
 

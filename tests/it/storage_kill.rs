@@ -148,9 +148,14 @@ impl Rng {
 
 fn spawn_child(config_dir: &Path, generations: &[u64]) -> Child {
     let generations: Vec<String> = generations.iter().map(u64::to_string).collect();
+    // libtest names a test by its path below the crate: `storage_kill::child_saver`.
+    let child_test = module_path!().split_once("::").map_or_else(
+        || "child_saver".to_owned(),
+        |(_, m)| format!("{m}::child_saver"),
+    );
     Command::new(std::env::current_exe().unwrap())
         .args([
-            "child_saver",
+            child_test.as_str(),
             "--exact",
             "--ignored",
             "--nocapture",

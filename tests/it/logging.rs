@@ -2,7 +2,7 @@
 //! when it does, and no secret in any line, even with every crate at `trace` (the HTTP
 //! stack's own logging included), nor in the `--json` document beside it.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 

@@ -8,7 +8,7 @@
     reason = "#[tokio::test] blocks on the test's own runtime, not on a frame"
 )]
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::io::{Read as _, Write as _};
