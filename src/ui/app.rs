@@ -755,23 +755,16 @@ impl WizardApp {
         let Some((target, text)) = self.pending_leave.clone() else {
             return;
         };
-        let mut choice = None;
-        let modal = egui::Modal::new(egui::Id::unique("leave-dialog")).show(ctx, |ui| {
-            ui.set_width(380.0);
-            ui.heading("Leave this step?");
-            ui.label(text);
-            ui.horizontal(|ui| {
-                if ui.button("Stay").clicked() {
-                    choice = Some(false);
-                }
-                if ui.button("Leave").clicked() {
-                    choice = Some(true);
-                }
-            });
-        });
-        if modal.should_close() && choice.is_none() {
-            choice = Some(false);
-        }
+        let choice = crate::ui::widgets::confirm::confirm(
+            ctx,
+            "leave-dialog",
+            380.0,
+            "Leave this step?",
+            |ui| {
+                ui.label(text);
+            },
+            [("Stay", false), ("Leave", true)],
+        );
         match choice {
             Some(true) => {
                 self.pending_leave = None;
@@ -1007,31 +1000,16 @@ fn text_size_ui(ui: &mut egui::Ui) {
 }
 
 fn fresh_steps() -> Vec<(StepId, Box<dyn Step>)> {
+    fn fresh<S: Step + Default + 'static>(id: StepId) -> (StepId, Box<dyn Step>) {
+        (id, Box::new(S::default()))
+    }
     vec![
-        (
-            StepId::SsoApp,
-            Box::new(steps::sso_app::SsoAppStep::default()),
-        ),
-        (
-            StepId::TestSso,
-            Box::new(steps::test_sso::TestSsoStep::default()),
-        ),
-        (
-            StepId::ScimApp,
-            Box::new(steps::scim_app::ScimAppStep::default()),
-        ),
-        (
-            StepId::TestScim,
-            Box::new(steps::test_scim::TestScimStep::default()),
-        ),
-        (
-            StepId::Credentials,
-            Box::new(steps::credentials::CredentialsStep::default()),
-        ),
-        (
-            StepId::Review,
-            Box::new(steps::review::ReviewStep::default()),
-        ),
+        fresh::<steps::sso_app::SsoAppStep>(StepId::SsoApp),
+        fresh::<steps::test_sso::TestSsoStep>(StepId::TestSso),
+        fresh::<steps::scim_app::ScimAppStep>(StepId::ScimApp),
+        fresh::<steps::test_scim::TestScimStep>(StepId::TestScim),
+        fresh::<steps::credentials::CredentialsStep>(StepId::Credentials),
+        fresh::<steps::review::ReviewStep>(StepId::Review),
     ]
 }
 

@@ -1,6 +1,7 @@
 //! Widgets shared by several steps.
 
 pub mod calendar_export;
+pub mod confirm;
 pub mod expiry_badge;
 pub mod findings;
 pub mod secret_input;
