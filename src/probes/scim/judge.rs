@@ -7,9 +7,10 @@ use serde_json::Value;
 
 use super::PlatformFacts;
 use super::protocol::{
-    LIST_RESPONSE_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA, ScimError, has_schema, status_meaning,
+    LIST_RESPONSE_SCHEMA, SCIM_MEDIA_TYPE, SERVICE_PROVIDER_CONFIG_SCHEMA, ScimError, has_schema,
+    status_meaning,
 };
-use super::transport::{Body, body_of, error_suffix, is_login_redirect};
+use super::transport::{Body, Exchange, body_of, error_suffix, is_login_redirect};
 use crate::diagnostics::Finding;
 use crate::probes::http::Response;
 
@@ -560,4 +561,202 @@ pub(super) fn join_sentences(parts: impl Iterator<Item = String>) -> String {
         })
         .collect();
     sentences.join(" ")
+}
+
+/// `scim.content_type`: what every JSON answer was labelled, from the record of requests.
+pub(super) fn content_type_finding(exchanges: &[Exchange]) -> Finding {
+    const ID: &str = "scim.content_type";
+    let json: Vec<(&str, &str)> = exchanges
+        .iter()
+        .filter_map(|e| {
+            e.json_content_type
+                .as_deref()
+                .map(|ct| (e.label.as_str(), ct))
+        })
+        .collect();
+    if json.is_empty() {
+        return Finding::skip(ID, "no SCIM JSON response was received");
+    }
+    let plain_json: Vec<&str> = json
+        .iter()
+        .filter(|(_, ct)| *ct == "application/json")
+        .map(|(l, _)| *l)
+        .collect();
+    let other: Vec<String> = json
+        .iter()
+        .filter(|(_, ct)| *ct != SCIM_MEDIA_TYPE && *ct != "application/json")
+        .map(|(label, ct)| {
+            format!(
+                "{label} ({})",
+                if ct.is_empty() { "no Content-Type" } else { ct }
+            )
+        })
+        .collect();
+    if !other.is_empty() {
+        Finding::fail(
+            ID,
+            format!(
+                "JSON came back labelled as something else: {}",
+                other.join(", ")
+            ),
+            "The platform must label SCIM responses application/scim+json (RFC 7644 §3.1); IdPs may refuse other types. Report it to the platform",
+        )
+    } else if !plain_json.is_empty() {
+        Finding::warn(
+            ID,
+            format!(
+                "{} of {} JSON responses use application/json instead of application/scim+json: {}",
+                plain_json.len(),
+                json.len(),
+                plain_json.join(", ")
+            ),
+            "The common IdPs accept application/json, so provisioning works; the SCIM standard asks for application/scim+json",
+        )
+    } else {
+        Finding::pass(
+            ID,
+            format!(
+                "all {} JSON responses use application/scim+json",
+                json.len()
+            ),
+        )
+    }
+}
+
+/// `scim.latency`: how long each request took, from the record of requests.
+pub(super) fn latency_finding(exchanges: &[Exchange]) -> Finding {
+    const ID: &str = "scim.latency";
+    let per_request: Vec<String> = exchanges
+        .iter()
+        .map(|e| format!("{} {} {} ms", e.label, e.outcome, e.elapsed_ms))
+        .collect();
+    let slow: Vec<&Exchange> = exchanges
+        .iter()
+        .filter(|e| e.elapsed_ms > SLOW_REQUEST_MS)
+        .collect();
+    let detail = format!("per request: {}", per_request.join("; "));
+    if slow.is_empty() {
+        let max = exchanges.iter().map(|e| e.elapsed_ms).max().unwrap_or(0);
+        Finding::pass(
+            ID,
+            format!("slowest {max} ms (limit {SLOW_REQUEST_MS} ms); {detail}"),
+        )
+    } else {
+        let names: Vec<String> = slow
+            .iter()
+            .map(|e| format!("{} took {} ms", e.label, e.elapsed_ms))
+            .collect();
+        Finding::warn(
+            ID,
+            format!("{} over {SLOW_REQUEST_MS} ms; {detail}", names.join(", ")),
+            "Slow answers make IdP sync cycles long and can trip their timeouts; check the network path (proxy, VPN) and ask the platform about response times",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use reqwest::StatusCode;
+    use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+    use serde_json::json;
+    use url::Url;
+
+    use super::*;
+    use crate::diagnostics::Status;
+
+    fn answer(status: u16, body: &Value) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/scim+json"),
+        );
+        Response {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers,
+            final_url: Url::parse("https://scim.example/v2/Users").unwrap(),
+            redirects: Vec::new(),
+            body: serde_json::to_vec(body).unwrap(),
+            elapsed: Duration::from_millis(5),
+        }
+    }
+
+    fn exchange(label: &str, elapsed_ms: u64, content_type: Option<&str>) -> Exchange {
+        Exchange {
+            label: label.to_owned(),
+            elapsed_ms,
+            outcome: "200".to_owned(),
+            json_content_type: content_type.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn content_type_is_judged_from_the_record_alone() {
+        assert_eq!(content_type_finding(&[]).status, Status::Skip);
+        let scim = [exchange("GET /Users", 5, Some(SCIM_MEDIA_TYPE))];
+        assert_eq!(content_type_finding(&scim).status, Status::Pass);
+        let plain = [
+            exchange("GET /Users", 5, Some(SCIM_MEDIA_TYPE)),
+            exchange("GET /Groups", 5, Some("application/json")),
+        ];
+        let f = content_type_finding(&plain);
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.detail.contains("GET /Groups"), "{}", f.detail);
+        let odd = [exchange("GET /Schemas", 5, Some("text/plain"))];
+        assert_eq!(content_type_finding(&odd).status, Status::Fail);
+    }
+
+    #[test]
+    fn latency_names_the_slow_request() {
+        let fast = [exchange("GET /Users", 12, None)];
+        assert_eq!(latency_finding(&fast).status, Status::Pass);
+        let slow = [
+            exchange("GET /Users", 12, None),
+            exchange("GET /Groups", SLOW_REQUEST_MS + 1, None),
+        ];
+        let f = latency_finding(&slow);
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.detail.contains("GET /Groups took"), "{}", f.detail);
+    }
+
+    #[test]
+    fn an_unknown_id_must_be_a_404_with_the_error_schema() {
+        let good = answer(
+            404,
+            &json!({"schemas": [crate::probes::scim::ERROR_SCHEMA], "status": "404"}),
+        );
+        assert_eq!(not_found_finding(&good).status, Status::Pass);
+        let ok = answer(200, &json!({"id": "x"}));
+        assert_ne!(not_found_finding(&ok).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_list_response_needs_its_schema_and_counts() {
+        let good = answer(
+            200,
+            &json!({"schemas": [LIST_RESPONSE_SCHEMA], "totalResults": 0, "Resources": []}),
+        );
+        assert_eq!(list_response_finding(&good).status, Status::Pass);
+        let bare = answer(200, &json!([]));
+        assert_ne!(list_response_finding(&bare).status, Status::Pass);
+    }
+
+    #[test]
+    fn discovery_lists_are_searched_by_id_or_name() {
+        let listed = answer(
+            200,
+            &json!({"Resources": [{"id": "User"}, {"name": "Group"}]}),
+        );
+        assert_eq!(discovery_list(&listed, "User"), Ok(2));
+        assert!(discovery_list(&listed, "Other").is_err());
+        let refused = answer(403, &json!({}));
+        assert!(discovery_list(&refused, "User").is_err());
+    }
+
+    #[test]
+    fn sentences_are_joined_with_one_full_stop() {
+        let parts = ["a".to_owned(), "b.".to_owned(), " c ".to_owned()];
+        assert_eq!(join_sentences(parts.into_iter()), "a. b. c.");
+    }
 }

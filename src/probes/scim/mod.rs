@@ -29,7 +29,8 @@ use crate::probes::http::{Client, HttpError, Policy, Response};
 use crate::secrets::{RandomError, Secret};
 use crate::wizard::scim::{self as rules, Gravity};
 use judge::{
-    auth_pass, discovery_list, join_sentences, refused, spc_finding, unauthenticated_finding,
+    auth_pass, content_type_finding, discovery_list, join_sentences, latency_finding, refused,
+    spc_finding, unauthenticated_finding,
 };
 use transport::{
     Body, Exchange, body_of, error_suffix, is_accepted, is_login_redirect, is_sendable,
@@ -235,11 +236,11 @@ impl<'a> Run<'a> {
     /// Fills in every check that did not run, then puts them in the stable order.
     fn finish(mut self, target: String) -> Report {
         if !self.has("scim.content_type") && !self.exchanges.is_empty() {
-            let finding = self.content_type_finding();
+            let finding = content_type_finding(&self.exchanges);
             self.emit(finding);
         }
         if !self.has("scim.latency") && !self.exchanges.is_empty() {
-            let finding = self.latency_finding();
+            let finding = latency_finding(&self.exchanges);
             self.emit(finding);
         }
         let write_ids: &[(&str, &str)] = if self.write_probe {
@@ -685,104 +686,5 @@ impl<'a> Run<'a> {
             )
         };
         self.emit(finding.with_duration_ms(millis(started)));
-    }
-
-    // ----- scim.content_type and scim.latency -----
-
-    fn content_type_finding(&self) -> Finding {
-        const ID: &str = "scim.content_type";
-        let json: Vec<(&str, &str)> = self
-            .exchanges
-            .iter()
-            .filter_map(|e| {
-                e.json_content_type
-                    .as_deref()
-                    .map(|ct| (e.label.as_str(), ct))
-            })
-            .collect();
-        if json.is_empty() {
-            return Finding::skip(ID, "no SCIM JSON response was received");
-        }
-        let plain_json: Vec<&str> = json
-            .iter()
-            .filter(|(_, ct)| *ct == "application/json")
-            .map(|(l, _)| *l)
-            .collect();
-        let other: Vec<String> = json
-            .iter()
-            .filter(|(_, ct)| *ct != SCIM_MEDIA_TYPE && *ct != "application/json")
-            .map(|(label, ct)| {
-                format!(
-                    "{label} ({})",
-                    if ct.is_empty() { "no Content-Type" } else { ct }
-                )
-            })
-            .collect();
-        if !other.is_empty() {
-            Finding::fail(
-                ID,
-                format!(
-                    "JSON came back labelled as something else: {}",
-                    other.join(", ")
-                ),
-                "The platform must label SCIM responses application/scim+json (RFC 7644 §3.1); IdPs may refuse other types. Report it to the platform",
-            )
-        } else if !plain_json.is_empty() {
-            Finding::warn(
-                ID,
-                format!(
-                    "{} of {} JSON responses use application/json instead of application/scim+json: {}",
-                    plain_json.len(),
-                    json.len(),
-                    plain_json.join(", ")
-                ),
-                "The common IdPs accept application/json, so provisioning works; the SCIM standard asks for application/scim+json",
-            )
-        } else {
-            Finding::pass(
-                ID,
-                format!(
-                    "all {} JSON responses use application/scim+json",
-                    json.len()
-                ),
-            )
-        }
-    }
-
-    fn latency_finding(&self) -> Finding {
-        const ID: &str = "scim.latency";
-        let per_request: Vec<String> = self
-            .exchanges
-            .iter()
-            .map(|e| format!("{} {} {} ms", e.label, e.outcome, e.elapsed_ms))
-            .collect();
-        let slow: Vec<&Exchange> = self
-            .exchanges
-            .iter()
-            .filter(|e| e.elapsed_ms > SLOW_REQUEST_MS)
-            .collect();
-        let detail = format!("per request: {}", per_request.join("; "));
-        if slow.is_empty() {
-            let max = self
-                .exchanges
-                .iter()
-                .map(|e| e.elapsed_ms)
-                .max()
-                .unwrap_or(0);
-            Finding::pass(
-                ID,
-                format!("slowest {max} ms (limit {SLOW_REQUEST_MS} ms); {detail}"),
-            )
-        } else {
-            let names: Vec<String> = slow
-                .iter()
-                .map(|e| format!("{} took {} ms", e.label, e.elapsed_ms))
-                .collect();
-            Finding::warn(
-                ID,
-                format!("{} over {SLOW_REQUEST_MS} ms; {detail}", names.join(", ")),
-                "Slow answers make IdP sync cycles long and can trip their timeouts; check the network path (proxy, VPN) and ask the platform about response times",
-            )
-        }
     }
 }
