@@ -385,13 +385,7 @@ pub(super) async fn check_client_auth(
         ),
         TokenVerdict::Rejected { idp_says } => rejected_finding(client_id, &idp_says, padded),
         TokenVerdict::GrantNotAllowed { idp_says } | TokenVerdict::Unclear { idp_says } => {
-            Finding::warn(
-                CLIENT_AUTH,
-                format!(
-                    "The answers do not tell whether the secret is right: client_credentials said {first_says}; the authorization code request said {idp_says}"
-                ),
-                "Use Test login to check the pair with a real sign-in",
-            )
+            unconfirmed_secret_finding(&first_says, &idp_says)
         }
     }
 }
@@ -411,6 +405,18 @@ pub(super) async fn send_token(
             idp_says: echo.redact(&err.to_string()),
         },
     }
+}
+
+/// `oidc.client_auth` when neither token request tells a wrong secret from another
+/// refusal: a warning that says plainly the secret was not confirmed (issue #18).
+pub(super) fn unconfirmed_secret_finding(first_says: &str, second_says: &str) -> Finding {
+    Finding::warn(
+        CLIENT_AUTH,
+        format!(
+            "The client secret was NOT confirmed: the token endpoint's answers do not tell a wrong secret from another refusal (client_credentials said {first_says}; the authorization code request said {second_says})"
+        ),
+        "The secret may still be wrong: use Test login to check the pair with a real sign-in, or compare the secret with the one the IdP shows for this app",
+    )
 }
 
 pub(super) fn rejected_finding(client_id: &str, idp_says: &str, padded: bool) -> Finding {
@@ -472,6 +478,7 @@ pub fn random_token(bytes: usize) -> Result<String, crate::secrets::RandomError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Status;
 
     #[test]
     fn auth_method_follows_the_document() {
@@ -589,5 +596,20 @@ mod tests {
         // A failing generator is an error, not time-derived bytes (issue #16 item 11).
         let failed = crate::secrets::test_rng::with_failing_rng(|| random_token(32));
         assert!(failed.is_err(), "{failed:?}");
+    }
+
+    /// Issue #18: when the token endpoint's answers cannot tell a wrong secret from
+    /// another refusal, the finding must not read as if the secret were fine.
+    #[test]
+    fn an_unclear_answer_says_the_secret_was_not_confirmed() {
+        let f = unconfirmed_secret_finding("unauthorized_client", "HTTP 500, oops");
+        assert_eq!(f.status, Status::Warn);
+        assert!(
+            f.detail.starts_with("The client secret was NOT confirmed"),
+            "{}",
+            f.detail
+        );
+        assert!(f.detail.contains("unauthorized_client") && f.detail.contains("HTTP 500"));
+        assert!(f.fix.contains("may still be wrong"), "{}", f.fix);
     }
 }

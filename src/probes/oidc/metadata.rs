@@ -109,8 +109,13 @@ pub fn signing_algs_finding(document: &Map<String, Value>) -> Finding {
     Finding::pass(SIGNING_ALGS, format!("ID tokens are signed with {list}"))
 }
 
-/// `oidc.scopes`: `openid` must be supported; `profile`, `email` and the platform's
-/// extra scopes should be.
+/// The standard claims scopes of OpenID Connect Core 1.0 §5.4, which a provider may
+/// support without listing them in `scopes_supported`.
+const CLAIMS_SCOPES: [&str; 4] = ["profile", "email", "address", "phone"];
+
+/// `oidc.scopes`: `openid` must be supported; the platform's other scopes should be
+/// listed, except the standard claims scopes (`profile`, `email`, …), which Discovery
+/// lets a provider leave out: their absence is a note on a pass.
 pub fn scopes_finding(document: &Map<String, Value>, extra: &[String]) -> Finding {
     let mut wanted: Vec<&str> = BASE_SCOPES.to_vec();
     for scope in extra {
@@ -135,6 +140,20 @@ pub fn scopes_finding(document: &Map<String, Value>, extra: &[String]) -> Findin
         .collect();
     if missing.is_empty() {
         return Finding::pass(SCOPES, format!("Supported: {}", wanted.join(", ")));
+    }
+    // OpenID Connect Discovery 1.0 §3: a provider "MAY choose not to advertise some
+    // supported scope values even when this parameter is used" (idpyoidc lists only
+    // openid and grants profile and email too), so an unlisted standard claims scope is
+    // information, not a warning (issue #18).
+    if missing.iter().all(|scope| CLAIMS_SCOPES.contains(scope)) {
+        return Finding::pass(
+            SCOPES,
+            format!(
+                "openid is supported; scopes_supported does not list {} (it lists {}). OpenID Connect Discovery lets a provider list only some of its scopes, so this is not a problem by itself; Test login shows which scopes are granted and which claims arrive",
+                missing.join(", "),
+                supported.join(", ")
+            ),
+        );
     }
     let detail = format!(
         "Not listed in scopes_supported: {} (it lists {})",
@@ -218,7 +237,7 @@ mod tests {
     }
 
     #[test]
-    fn scopes_missing_openid_fails_missing_email_warns() {
+    fn scopes_missing_openid_fails_missing_offline_access_warns() {
         let f = scopes_finding(
             &doc(json!({"scopes_supported": ["openid", "profile", "email"]})),
             &[],
@@ -238,5 +257,29 @@ mod tests {
         assert_eq!(f.status, Status::Fail);
         let f = scopes_finding(&doc(json!({})), &[]);
         assert_eq!(f.status, Status::Warn);
+    }
+
+    /// Issue #18: idpyoidc lists only `openid` and grants profile and email too; Discovery
+    /// §3 allows listing a subset, so that is a pass that says so, not a warning.
+    #[test]
+    fn scopes_supported_listing_only_openid_is_a_pass_with_a_note() {
+        let f = scopes_finding(&doc(json!({"scopes_supported": ["openid"]})), &[]);
+        assert_eq!(f.status, Status::Pass, "{}", f.detail);
+        assert!(
+            f.detail.contains("profile, email") && f.detail.contains("Test login"),
+            "{}",
+            f.detail
+        );
+        let f = scopes_finding(
+            &doc(json!({"scopes_supported": ["openid", "profile"]})),
+            &[],
+        );
+        assert_eq!(f.status, Status::Pass, "{}", f.detail);
+        // A platform scope outside the standard claims scopes still warns.
+        let f = scopes_finding(
+            &doc(json!({"scopes_supported": ["openid"]})),
+            &["groups".into()],
+        );
+        assert_eq!(f.status, Status::Warn, "{}", f.detail);
     }
 }
