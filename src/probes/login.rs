@@ -1265,53 +1265,33 @@ mod tests {
         .unwrap();
         assert_eq!(ok.claims["email"], "a@b.example");
 
-        let err = verify_id_token(
-            &token,
-            &json!({"keys": []}),
-            "https://idp.example",
-            "app",
-            "other",
-            Some(&secret),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("nonce"), "{err}");
-        let err = verify_id_token(
-            &token,
-            &json!({"keys": []}),
-            "https://other.example",
-            "app",
-            "n1",
-            Some(&secret),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("iss") && err.contains("https://other.example"),
-            "{err}"
-        );
-        let err = verify_id_token(
-            &token,
-            &json!({"keys": []}),
-            "https://idp.example",
-            "other-app",
-            "n1",
-            Some(&secret),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("aud"), "{err}");
-        let err = verify_id_token(
-            &token,
-            &json!({"keys": []}),
-            "https://idp.example",
-            "app",
-            "n1",
-            Some(&Secret::new("wrong")),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("signature"), "{err}");
+        let wrong = Secret::new("wrong");
+        // (issuer, audience, nonce, secret) that each break one thing, and the words for it.
+        let cases: [(&str, &str, &str, &Secret, &[&str]); 4] = [
+            ("https://idp.example", "app", "other", &secret, &["nonce"]),
+            (
+                "https://other.example",
+                "app",
+                "n1",
+                &secret,
+                &["iss", "https://other.example"],
+            ),
+            ("https://idp.example", "other-app", "n1", &secret, &["aud"]),
+            ("https://idp.example", "app", "n1", &wrong, &["signature"]),
+        ];
+        for (issuer, audience, nonce, key, words) in cases {
+            let err = verify_id_token(
+                &token,
+                &json!({"keys": []}),
+                issuer,
+                audience,
+                nonce,
+                Some(key),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(words.iter().all(|w| err.contains(w)), "{err}");
+        }
     }
 
     #[test]

@@ -277,6 +277,21 @@ fn slot(profile: &mut Profile, kind: CredentialKind) -> &mut Option<String> {
     }
 }
 
+/// A credential as the history names it: kind, label and masked last characters.
+fn named(meta: &CredentialMeta) -> String {
+    format!(
+        "{} “{}” ({})",
+        meta.kind.label(),
+        meta.label,
+        super::masked(&meta.last4)
+    )
+}
+
+/// Adds a line to the profile's history.
+fn note(profile: &mut Profile, at: DateTime<Utc>, event: String) {
+    profile.history.push(HistoryEntry { at, event });
+}
+
 /// Adds a stored credential to the profile. It becomes the one in use only when nothing of
 /// its kind is (the first SCIM token, the first client secret): adding, importing or
 /// generating never takes the place of a working credential. Switching is
@@ -290,15 +305,7 @@ pub fn attach(profile: &mut Profile, meta: CredentialMeta, now: DateTime<Utc>) -
         CredentialOrigin::Generated => "Generated",
         CredentialOrigin::Imported => "Imported",
     };
-    profile.history.push(HistoryEntry {
-        at: now,
-        event: format!(
-            "{verb} {} “{}” ({}), {expires}",
-            meta.kind.label(),
-            meta.label,
-            super::masked(&meta.last4)
-        ),
-    });
+    note(profile, now, format!("{verb} {}, {expires}", named(&meta)));
     let current = slot(profile, meta.kind)
         .clone()
         .filter(|id| profile.credential(id).is_some());
@@ -334,15 +341,7 @@ pub fn use_credential(
             CredentialKind::ScimToken => "SCIM app",
             CredentialKind::ClientSecret => "SSO app",
         };
-        profile.history.push(HistoryEntry {
-            at: now,
-            event: format!(
-                "The {app} now uses {} “{}” ({})",
-                meta.kind.label(),
-                meta.label,
-                super::masked(&meta.last4)
-            ),
-        });
+        note(profile, now, format!("The {app} now uses {}", named(&meta)));
     }
     Ok(previous.filter(|id| id != credential_id))
 }
@@ -365,15 +364,11 @@ pub fn detach(
     if profile.sso.client_secret_credential.as_deref() == Some(credential_id) {
         profile.sso.client_secret_credential = None;
     }
-    profile.history.push(HistoryEntry {
-        at: now,
-        event: format!(
-            "Removed {} “{}” ({}) from the wizard",
-            meta.kind.label(),
-            meta.label,
-            super::masked(&meta.last4)
-        ),
-    });
+    note(
+        profile,
+        now,
+        format!("Removed {} from the wizard", named(&meta)),
+    );
     Some(meta)
 }
 

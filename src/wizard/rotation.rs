@@ -745,19 +745,23 @@ mod tests {
             RotationStep::ConfirmEvent,
             RotationStep::Revoke,
         ] {
-            let state = walk_to(false, at);
-            let result = apply(
-                &state,
+            assert_wrong_step(
+                at,
                 RotationAction::PendingCreated {
                     credential_id: "x".into(),
                 },
-                t(2),
-            );
-            assert!(
-                matches!(result, Err(RotationError::WrongStep { .. })),
-                "{at:?}: {result:?}"
             );
         }
+    }
+
+    /// `action` at `at` (on the multi-token path) is refused as the wrong step.
+    fn assert_wrong_step(at: RotationStep, action: RotationAction) {
+        let state = walk_to(false, at);
+        let result = apply(&state, action, t(2));
+        assert!(
+            matches!(result, Err(RotationError::WrongStep { .. })),
+            "{at:?}: {result:?}"
+        );
     }
 
     #[test]
@@ -880,17 +884,11 @@ mod tests {
             RotationStep::Test,
             RotationStep::Revoke,
         ] {
-            let state = walk_to(false, at);
-            let result = apply(
-                &state,
+            assert_wrong_step(
+                at,
                 RotationAction::ConfirmEvent(EventConfirmation::Admin {
                     note: String::new(),
                 }),
-                t(2),
-            );
-            assert!(
-                matches!(result, Err(RotationError::WrongStep { .. })),
-                "{at:?}"
             );
         }
     }

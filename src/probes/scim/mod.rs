@@ -34,7 +34,7 @@ use judge::{
 };
 use transport::{
     Body, Exchange, body_of, error_suffix, is_accepted, is_login_redirect, is_sendable,
-    is_unreachable, millis, transport_fix,
+    is_unreachable, judged, millis, transport_fix,
 };
 use write::{random_failed, uuid_like};
 
@@ -576,24 +576,10 @@ impl<'a> Run<'a> {
                 return;
             }
         };
-        let filter = format!("userName eq \"{user_name}\"");
-        let result = self
-            .call(
-                Method::GET,
-                &["Users"],
-                &[("filter", filter.as_str())],
-                Some(token),
-                None,
-            )
-            .await;
-        let finding = match result {
-            Err(err) => Finding::fail(
-                ID,
-                format!("{err}. The IdP's connection test would fail the same way."),
-                transport_fix(&err),
-            ),
-            Ok(response) => entra_finding(&response),
-        };
+        let result = self.users_named(token, &user_name).await;
+        let finding = judged(ID, result, entra_finding, |err| {
+            format!("{err}. The IdP's connection test would fail the same way.")
+        });
         self.emit(finding.with_duration_ms(millis(started)));
     }
 
@@ -618,14 +604,9 @@ impl<'a> Run<'a> {
                 None,
             )
             .await;
-        let finding = match result {
-            Err(err) => Finding::fail(
-                ID,
-                format!("GET /Groups failed: {err}"),
-                transport_fix(&err),
-            ),
-            Ok(response) => groups_finding(&response),
-        };
+        let finding = judged(ID, result, groups_finding, |err| {
+            format!("GET /Groups failed: {err}")
+        });
         self.emit(finding.with_duration_ms(millis(started)));
     }
 
@@ -644,14 +625,9 @@ impl<'a> Run<'a> {
         let result = self
             .call(Method::GET, &["Users", &id], &[], Some(token), None)
             .await;
-        let finding = match result {
-            Err(err) => Finding::fail(
-                ID,
-                format!("GET /Users/<unknown id> failed: {err}"),
-                transport_fix(&err),
-            ),
-            Ok(response) => not_found_finding(&response),
-        };
+        let finding = judged(ID, result, not_found_finding, |err| {
+            format!("GET /Users/<unknown id> failed: {err}")
+        });
         self.emit(finding.with_duration_ms(millis(started)));
     }
 

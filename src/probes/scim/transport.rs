@@ -12,6 +12,7 @@ use url::Url;
 
 use super::Run;
 use super::protocol::{SCIM_MEDIA_TYPE, ScimError};
+use crate::diagnostics::Finding;
 use crate::probes::http::{HttpError, Request, Response};
 use crate::secrets::Secret;
 
@@ -115,6 +116,38 @@ impl Run<'_> {
             json_content_type,
         });
         result
+    }
+
+    /// `GET /Users?filter=userName eq "<user_name>"`, as Entra and the write probe's
+    /// clean-up ask it.
+    pub(super) async fn users_named(
+        &mut self,
+        token: &Secret,
+        user_name: &str,
+    ) -> Result<Response, HttpError> {
+        let filter = format!("userName eq \"{user_name}\"");
+        self.call(
+            Method::GET,
+            &["Users"],
+            &[("filter", filter.as_str())],
+            Some(token),
+            None,
+        )
+        .await
+    }
+}
+
+/// The finding for one request's answer: `judge` reads a response; a transport error
+/// fails check `id` with the words `failed` gives it and the fix for that error.
+pub(super) fn judged(
+    id: &str,
+    result: Result<Response, HttpError>,
+    judge: fn(&Response) -> Finding,
+    failed: impl FnOnce(&HttpError) -> String,
+) -> Finding {
+    match result {
+        Ok(response) => judge(&response),
+        Err(err) => Finding::fail(id, failed(&err), transport_fix(&err)),
     }
 }
 

@@ -517,17 +517,7 @@ impl Run<'_> {
         token: &Secret,
         user_name: &str,
     ) -> Vec<String> {
-        let filter = format!("userName eq \"{user_name}\"");
-        let Ok(response) = self
-            .call(
-                Method::GET,
-                &["Users"],
-                &[("filter", filter.as_str())],
-                Some(token),
-                None,
-            )
-            .await
-        else {
+        let Ok(response) = self.users_named(token, user_name).await else {
             return Vec::new();
         };
         let Body::Json(doc) = body_of(&response) else {
