@@ -5,7 +5,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::discovery::{shorten, snippet};
-use super::{CLIENT_AUTH, Discovery, OidcInput, redactor};
+use super::{CLIENT_AUTH, Discovery, NO_DOCUMENT, OidcInput, redactor};
 use crate::diagnostics::Finding;
 use crate::diagnostics::text::Redactor;
 use crate::probes::http::{self, Client, CredentialRefusal, CredentialScope, Request};
@@ -22,10 +22,7 @@ pub(super) async fn client_auth_in_scope(
     unconfirmed: &mut Vec<String>,
 ) -> Finding {
     let (Some(client), Some(discovery), Some(entered)) = (client, discovery, entered) else {
-        return Finding::skip(
-            CLIENT_AUTH,
-            "Skipped: the discovery document could not be fetched",
-        );
+        return Finding::skip(CLIENT_AUTH, NO_DOCUMENT);
     };
     let scope = CredentialScope::new(entered, &input.allowed_origins);
     match token_endpoint_refusal(discovery, &scope) {

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use super::discovery::{json_kind, snippet};
-use super::{Discovery, JWKS};
+use super::{Discovery, JWKS, NO_DOCUMENT};
 use crate::diagnostics::Finding;
 use crate::probes::http::{self, Client, Request};
 
@@ -23,10 +23,7 @@ pub(super) async fn fetch_jwks_if(
     let started = Instant::now();
     let (finding, chain) = match (discovery, client) {
         (Some(discovery), Some(client)) => fetch_jwks(client, discovery).await,
-        _ => (
-            Finding::skip(JWKS, "Skipped: the discovery document could not be fetched"),
-            Vec::new(),
-        ),
+        _ => (Finding::skip(JWKS, NO_DOCUMENT), Vec::new()),
     };
     (finding, chain, started.elapsed())
 }

@@ -58,6 +58,9 @@ pub const SCOPES: &str = "oidc.scopes";
 /// `oidc.client_auth`.
 pub const CLIENT_AUTH: &str = "oidc.client_auth";
 
+/// Why a check that reads the discovery document did not run.
+pub(crate) const NO_DOCUMENT: &str = "Skipped: the discovery document could not be fetched";
+
 /// The path OpenID Connect Discovery 1.0 §4 appends to the issuer.
 pub const WELL_KNOWN: &str = "/.well-known/openid-configuration";
 
@@ -182,47 +185,27 @@ pub async fn check_with_refusals(
     };
     run.push(https, started);
 
-    let started = Instant::now();
-    let issuer = match &discovery {
-        Some(discovery) => issuer_finding(&target, discovery.str("issuer")),
-        None => Finding::skip(
-            ISSUER_MATCH,
-            "Skipped: the discovery document could not be fetched",
-        ),
+    // The checks that read the document: each is a skip with the same reason without one.
+    let judge_document = |run: &mut Run<'_>, id: &str, judge: &dyn Fn(&Discovery) -> Finding| {
+        let started = Instant::now();
+        let finding = discovery
+            .as_ref()
+            .map_or_else(|| Finding::skip(id, NO_DOCUMENT), judge);
+        run.push(finding, started);
     };
-    run.push(issuer, started);
-
-    let started = Instant::now();
-    let metadata = match &discovery {
-        Some(discovery) => metadata_finding(&discovery.document),
-        None => Finding::skip(
-            REQUIRED_METADATA,
-            "Skipped: the discovery document could not be fetched",
-        ),
-    };
-    run.push(metadata, started);
-
-    let started = Instant::now();
-    let algs = match &discovery {
-        Some(discovery) => signing_algs_finding(&discovery.document),
-        None => Finding::skip(
-            SIGNING_ALGS,
-            "Skipped: the discovery document could not be fetched",
-        ),
-    };
-    run.push(algs, started);
-
+    judge_document(&mut run, ISSUER_MATCH, &|d| {
+        issuer_finding(&target, d.str("issuer"))
+    });
+    judge_document(&mut run, REQUIRED_METADATA, &|d| {
+        metadata_finding(&d.document)
+    });
+    judge_document(&mut run, SIGNING_ALGS, &|d| {
+        signing_algs_finding(&d.document)
+    });
     run.push_timed(jwks, jwks_ms);
-
-    let started = Instant::now();
-    let scopes = match &discovery {
-        Some(discovery) => scopes_finding(&discovery.document, &input.extra_scopes),
-        None => Finding::skip(
-            SCOPES,
-            "Skipped: the discovery document could not be fetched",
-        ),
-    };
-    run.push(scopes, started);
+    judge_document(&mut run, SCOPES, &|d| {
+        scopes_finding(&d.document, &input.extra_scopes)
+    });
 
     let started = Instant::now();
     let mut unconfirmed_origins = Vec::new();
