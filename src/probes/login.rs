@@ -481,28 +481,25 @@ async fn discover(client: &Client, issuer: &str) -> Result<Endpoints, LoginError
             "the document names the issuer {document_issuer}, not {entered_text} as entered; enter exactly the issuer the IdP publishes (Run the checks explains the difference)"
         )));
     }
-    let algorithms: Vec<String> = document
-        .get("id_token_signing_alg_values_supported")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .filter(|algs: &Vec<String>| !algs.is_empty())
+    let strings = |name: &str| {
+        oidc::string_array(&document, name)
+            .map(|items| items.into_iter().map(str::to_owned).collect::<Vec<_>>())
+    };
+    let algorithms = strings("id_token_signing_alg_values_supported")
+        .filter(|algs| !algs.is_empty())
         .unwrap_or_else(|| vec!["RS256".to_owned()]);
-    let url = |name: &str| {
+    let optional_url = |name: &str| {
         document
             .get(name)
             .and_then(Value::as_str)
             .and_then(|text| http::parse_url(text).ok())
-            .ok_or_else(|| {
-                LoginError::Discovery(format!(
-                    "the document has no usable {name}; run the checks first"
-                ))
-            })
+    };
+    let url = |name: &str| {
+        optional_url(name).ok_or_else(|| {
+            LoginError::Discovery(format!(
+                "the document has no usable {name}; run the checks first"
+            ))
+        })
     };
     Ok(Endpoints {
         issuer: document_issuer.to_owned(),
@@ -510,20 +507,8 @@ async fn discover(client: &Client, issuer: &str) -> Result<Endpoints, LoginError
         authorization: url("authorization_endpoint")?,
         token: url("token_endpoint")?,
         jwks: url("jwks_uri")?,
-        userinfo: document
-            .get("userinfo_endpoint")
-            .and_then(Value::as_str)
-            .and_then(|text| http::parse_url(text).ok()),
-        auth_methods: document
-            .get("token_endpoint_auth_methods_supported")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            }),
+        userinfo: optional_url("userinfo_endpoint"),
+        auth_methods: strings("token_endpoint_auth_methods_supported"),
     })
 }
 

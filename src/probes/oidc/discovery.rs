@@ -267,7 +267,7 @@ pub(super) fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-pub(super) fn string_array<'a>(
+pub(crate) fn string_array<'a>(
     document: &'a Map<String, Value>,
     name: &str,
 ) -> Option<Vec<&'a str>> {

@@ -26,7 +26,8 @@ use crate::diagnostics::{Finding, Report, ReportKind};
 use crate::probes::http::{self, Client, Policy};
 use crate::secrets::Secret;
 use client_auth::client_auth_in_scope;
-use discovery::{fetch_discovery, string_array};
+use discovery::fetch_discovery;
+pub(crate) use discovery::string_array;
 use jwks::fetch_jwks_if;
 
 pub use client_auth::{
