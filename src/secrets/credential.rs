@@ -568,13 +568,7 @@ mod tests {
 
     #[test]
     fn attach_points_the_app_at_the_new_credential_and_keeps_only_metadata() {
-        let mut profile = Profile::new(
-            "acme-1".into(),
-            "Acme".into(),
-            PlatformId::Generic,
-            IdpId::Okta,
-            now(),
-        );
+        let mut profile = acme(IdpId::Okta);
         let secret = Secret::new("0123456789-very-secret-value-wxyz");
         let new = NewCredential {
             kind: CredentialKind::ScimToken,
@@ -634,6 +628,17 @@ mod tests {
         assert!(profile.credentials.is_empty());
     }
 
+    /// The test tenant, on the generic platform with `idp`.
+    fn acme(idp: IdpId) -> Profile {
+        Profile::new(
+            "acme-1".into(),
+            "Acme".into(),
+            PlatformId::Generic,
+            idp,
+            now(),
+        )
+    }
+
     fn add(profile: &mut Profile, kind: CredentialKind, suffix: u32) -> (String, Attached) {
         let new = NewCredential {
             kind,
@@ -651,13 +656,7 @@ mod tests {
 
     #[test]
     fn adding_a_second_credential_never_changes_the_one_in_use() {
-        let mut profile = Profile::new(
-            "acme-1".into(),
-            "Acme".into(),
-            PlatformId::Generic,
-            IdpId::Entra,
-            now(),
-        );
+        let mut profile = acme(IdpId::Entra);
         let (first, attached) = add(&mut profile, CredentialKind::ScimToken, 1);
         assert_eq!(attached, Attached::InUse, "the first one is used");
         let (second, attached) = add(&mut profile, CredentialKind::ScimToken, 2);
@@ -697,13 +696,7 @@ mod tests {
 
     #[test]
     fn default_labels_of_the_same_day_differ() {
-        let mut profile = Profile::new(
-            "acme-1".into(),
-            "Acme".into(),
-            PlatformId::Generic,
-            IdpId::Entra,
-            now(),
-        );
+        let mut profile = acme(IdpId::Entra);
         add(&mut profile, CredentialKind::ClientSecret, 1);
         add(&mut profile, CredentialKind::ClientSecret, 2);
         add(&mut profile, CredentialKind::ClientSecret, 3);
@@ -724,13 +717,7 @@ mod tests {
 
     #[test]
     fn switching_is_explicit_and_recorded() {
-        let mut profile = Profile::new(
-            "acme-1".into(),
-            "Acme".into(),
-            PlatformId::Generic,
-            IdpId::Entra,
-            now(),
-        );
+        let mut profile = acme(IdpId::Entra);
         let (first, _) = add(&mut profile, CredentialKind::ScimToken, 1);
         let (second, _) = add(&mut profile, CredentialKind::ScimToken, 2);
         let history = profile.history.len();
@@ -773,13 +760,7 @@ mod tests {
 
     #[test]
     fn orphans_are_entries_whose_profile_or_credential_is_gone() {
-        let mut profile = Profile::new(
-            "acme-1".into(),
-            "Acme".into(),
-            PlatformId::Generic,
-            IdpId::Okta,
-            now(),
-        );
+        let mut profile = acme(IdpId::Okta);
         let secret = Secret::new("abcd");
         let new = NewCredential {
             kind: CredentialKind::ScimToken,

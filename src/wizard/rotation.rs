@@ -649,6 +649,11 @@ mod tests {
         apply(state, action, t(1)).unwrap()
     }
 
+    /// Next from `state` leads to `expected`.
+    fn assert_next(state: &RotationState, expected: RotationStep) {
+        assert_eq!(step(state, RotationAction::Advance).step, expected);
+    }
+
     /// Walks a rotation to `target` the allowed way.
     fn walk_to(single_active: bool, target: RotationStep) -> RotationState {
         let mut state = fresh(single_active);
@@ -730,10 +735,7 @@ mod tests {
                 credential_id: "new".into(),
             },
         );
-        assert_eq!(
-            step(&state, RotationAction::Advance).step,
-            RotationStep::PutInIdp
-        );
+        assert_next(&state, RotationStep::PutInIdp);
     }
 
     #[test]
@@ -794,10 +796,7 @@ mod tests {
             Err(RotationError::NotTested)
         );
         let passed = step(&failed, RotationAction::TestResult { passed: true });
-        assert_eq!(
-            step(&passed, RotationAction::Advance).step,
-            RotationStep::ConfirmEvent
-        );
+        assert_next(&passed, RotationStep::ConfirmEvent);
         // A later failing run takes the pass back.
         let failed_again = step(&passed, RotationAction::TestResult { passed: false });
         assert!(!failed_again.test_cleared());
@@ -827,10 +826,7 @@ mod tests {
             Some("the platform blocks our IP range")
         );
         assert!(overridden.test_cleared());
-        assert_eq!(
-            step(&overridden, RotationAction::Advance).step,
-            RotationStep::ConfirmEvent
-        );
+        assert_next(&overridden, RotationStep::ConfirmEvent);
     }
 
     #[test]
@@ -873,10 +869,7 @@ mod tests {
                 user_name: "pilot@contoso.example".into(),
             }),
         );
-        assert_eq!(
-            step(&confirmed, RotationAction::Advance).step,
-            RotationStep::Revoke
-        );
+        assert_next(&confirmed, RotationStep::Revoke);
         for at in [
             RotationStep::Prepare,
             RotationStep::Create,
