@@ -989,6 +989,11 @@ pub fn verify_id_token_for(
     let claims: Map<String, Value> = jsonwebtoken::dangerous::insecure_decode(token)
         .map(|data| data.claims)
         .unwrap_or_default();
+    let claim = |name: &str| {
+        claims
+            .get(name)
+            .map_or_else(|| "missing".to_owned(), Value::to_string)
+    };
     Err(bad(
         match last_error.as_ref().map(jsonwebtoken::errors::Error::kind) {
             Some(jsonwebtoken::errors::ErrorKind::InvalidSignature) => {
@@ -1001,19 +1006,12 @@ pub fn verify_id_token_for(
                 "it is not valid yet (nbf in the future); check this computer's clock".to_owned()
             }
             Some(jsonwebtoken::errors::ErrorKind::InvalidIssuer) => {
-                format!(
-                    "its iss is {} but the issuer is {issuer}",
-                    claims
-                        .get("iss")
-                        .map_or_else(|| "missing".to_owned(), Value::to_string)
-                )
+                format!("its iss is {} but the issuer is {issuer}", claim("iss"))
             }
             Some(jsonwebtoken::errors::ErrorKind::InvalidAudience) => {
                 format!(
                     "its aud is {} but the client id is {client_id}",
-                    claims
-                        .get("aud")
-                        .map_or_else(|| "missing".to_owned(), Value::to_string)
+                    claim("aud")
                 )
             }
             Some(jsonwebtoken::errors::ErrorKind::MissingRequiredClaim(name)) => {

@@ -134,6 +134,17 @@ pub enum RotationError {
 }
 
 impl RotationAction {
+    /// The one step at which the action is allowed, for the actions tied to one step.
+    fn only_at(&self) -> Option<RotationStep> {
+        match self {
+            Self::SetReason(_) => Some(RotationStep::Prepare),
+            Self::PendingCreated { .. } => Some(RotationStep::Create),
+            Self::TestResult { .. } | Self::Override { .. } => Some(RotationStep::Test),
+            Self::ConfirmEvent(_) => Some(RotationStep::ConfirmEvent),
+            Self::Advance | Self::Back | Self::Revoke | Self::Cancel => None,
+        }
+    }
+
     fn name(&self) -> &'static str {
         match self {
             Self::Advance => "Next",
@@ -268,6 +279,18 @@ pub fn apply(
     if state.step.is_finished() {
         return Err(RotationError::Finished);
     }
+    if let Some(at) = action.only_at()
+        && state.step != at
+    {
+        return Err(state.wrong_step(&action));
+    }
+    if matches!(
+        action,
+        RotationAction::TestResult { .. } | RotationAction::Override { .. }
+    ) && state.pending_credential_id.is_none()
+    {
+        return Err(RotationError::NoPendingCredential);
+    }
     let mut next = state.clone();
     match action {
         RotationAction::Advance => {
@@ -291,15 +314,9 @@ pub fn apply(
             next.enter(previous, now);
         }
         RotationAction::SetReason(reason) => {
-            if state.step != RotationStep::Prepare {
-                return Err(state.wrong_step(&RotationAction::SetReason(reason)));
-            }
             next.reason = reason;
         }
         RotationAction::PendingCreated { credential_id } => {
-            if state.step != RotationStep::Create {
-                return Err(state.wrong_step(&RotationAction::PendingCreated { credential_id }));
-            }
             // A new credential replaces an earlier pending one: whatever was proven about
             // the earlier one says nothing about this one.
             next.pending_credential_id = Some(credential_id);
@@ -308,21 +325,9 @@ pub fn apply(
             next.event_confirmed_by = None;
         }
         RotationAction::TestResult { passed } => {
-            if state.step != RotationStep::Test {
-                return Err(state.wrong_step(&RotationAction::TestResult { passed }));
-            }
-            if state.pending_credential_id.is_none() {
-                return Err(RotationError::NoPendingCredential);
-            }
             next.test_passed = passed;
         }
         RotationAction::Override { reason } => {
-            if state.step != RotationStep::Test {
-                return Err(state.wrong_step(&RotationAction::Override { reason }));
-            }
-            if state.pending_credential_id.is_none() {
-                return Err(RotationError::NoPendingCredential);
-            }
             let reason = reason.trim();
             if reason.is_empty() {
                 return Err(RotationError::EmptyReason);
@@ -330,9 +335,6 @@ pub fn apply(
             next.override_reason = Some(reason.to_owned());
         }
         RotationAction::ConfirmEvent(by) => {
-            if state.step != RotationStep::ConfirmEvent {
-                return Err(state.wrong_step(&RotationAction::ConfirmEvent(by)));
-            }
             next.event_confirmed_by = Some(by);
         }
         RotationAction::Revoke => {
@@ -649,6 +651,11 @@ mod tests {
         apply(state, action, t(1)).unwrap()
     }
 
+    /// Next from `state` is refused with `expected`.
+    fn assert_next_refused(state: &RotationState, expected: RotationError) {
+        assert_eq!(apply(state, RotationAction::Advance, t(2)), Err(expected));
+    }
+
     /// Next from `state` leads to `expected`.
     fn assert_next(state: &RotationState, expected: RotationStep) {
         assert_eq!(step(state, RotationAction::Advance).step, expected);
@@ -725,10 +732,7 @@ mod tests {
     #[test]
     fn create_needs_a_pending_credential_before_next() {
         let state = walk_to(false, RotationStep::Create);
-        assert_eq!(
-            apply(&state, RotationAction::Advance, t(2)),
-            Err(RotationError::NoPendingCredential)
-        );
+        assert_next_refused(&state, RotationError::NoPendingCredential);
         let state = step(
             &state,
             RotationAction::PendingCreated {
@@ -786,15 +790,9 @@ mod tests {
     #[test]
     fn test_step_blocks_until_passed_or_overridden() {
         let state = walk_to(false, RotationStep::Test);
-        assert_eq!(
-            apply(&state, RotationAction::Advance, t(2)),
-            Err(RotationError::NotTested)
-        );
+        assert_next_refused(&state, RotationError::NotTested);
         let failed = step(&state, RotationAction::TestResult { passed: false });
-        assert_eq!(
-            apply(&failed, RotationAction::Advance, t(2)),
-            Err(RotationError::NotTested)
-        );
+        assert_next_refused(&failed, RotationError::NotTested);
         let passed = step(&failed, RotationAction::TestResult { passed: true });
         assert_next(&passed, RotationStep::ConfirmEvent);
         // A later failing run takes the pass back.
@@ -859,10 +857,7 @@ mod tests {
     #[test]
     fn confirm_event_step_blocks_until_confirmed() {
         let state = walk_to(false, RotationStep::ConfirmEvent);
-        assert_eq!(
-            apply(&state, RotationAction::Advance, t(2)),
-            Err(RotationError::EventNotConfirmed)
-        );
+        assert_next_refused(&state, RotationError::EventNotConfirmed);
         let confirmed = step(
             &state,
             RotationAction::ConfirmEvent(EventConfirmation::ScimLookup {
