@@ -1330,16 +1330,25 @@ mod tests {
     /// Verifies `claims` as the test login does, with HS256 advertised and allowed.
     fn verify_claims(claims: Map<String, Value>) -> Result<VerifiedIdToken, LoginError> {
         let secret = Secret::new(HS_SECRET);
-        let algorithms = vec!["HS256".to_owned()];
+        verify_advertised(&hs256(&Value::Object(claims)), &["HS256"], Some(&secret))
+    }
+
+    /// Verifies `token` as the test login does, for an IdP that advertises `algorithms`.
+    fn verify_advertised(
+        token: &str,
+        algorithms: &[&str],
+        symmetric_secret: Option<&Secret>,
+    ) -> Result<VerifiedIdToken, LoginError> {
+        let algorithms: Vec<String> = algorithms.iter().map(|a| (*a).to_owned()).collect();
         verify_id_token_for(
-            &hs256(&Value::Object(claims)),
+            token,
             &json!({"keys": []}),
             &IdTokenExpectations {
                 issuer: "https://idp.example",
                 client_id: "app",
                 nonce: "n1",
                 algorithms: &algorithms,
-                symmetric_secret: Some(&secret),
+                symmetric_secret,
             },
         )
     }
@@ -1400,20 +1409,8 @@ mod tests {
     fn id_token_algorithm_must_be_advertised_and_hs_needs_the_admins_consent() {
         let token = hs256(&Value::Object(good_claims()));
         let secret = Secret::new(HS_SECRET);
-        let expect = |algorithms: &'static [&'static str], secret: Option<&Secret>| {
-            let algorithms: Vec<String> = algorithms.iter().map(|a| (*a).to_owned()).collect();
-            verify_id_token_for(
-                &token,
-                &json!({"keys": []}),
-                &IdTokenExpectations {
-                    issuer: "https://idp.example",
-                    client_id: "app",
-                    nonce: "n1",
-                    algorithms: &algorithms,
-                    symmetric_secret: secret,
-                },
-            )
-            .map_err(|err| err.to_string())
+        let expect = |algorithms: &[&str], secret: Option<&Secret>| {
+            verify_advertised(&token, algorithms, secret).map_err(|err| err.to_string())
         };
         // The IdP advertises only RS256: an HS256 token is refused even with the secret.
         let err = expect(&["RS256"], Some(&secret)).unwrap_err();

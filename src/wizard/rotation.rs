@@ -651,6 +651,21 @@ mod tests {
         apply(state, action, t(1)).unwrap()
     }
 
+    /// Every step of the multi-token path before Done, in order.
+    const STEPS: [RotationStep; 6] = [
+        RotationStep::Prepare,
+        RotationStep::Create,
+        RotationStep::PutInIdp,
+        RotationStep::Test,
+        RotationStep::ConfirmEvent,
+        RotationStep::Revoke,
+    ];
+
+    /// [`STEPS`] without `skip`.
+    fn steps_but(skip: RotationStep) -> impl Iterator<Item = RotationStep> {
+        STEPS.into_iter().filter(move |s| *s != skip)
+    }
+
     /// Next from `state` is refused with `expected`.
     fn assert_next_refused(state: &RotationState, expected: RotationError) {
         assert_eq!(apply(state, RotationAction::Advance, t(2)), Err(expected));
@@ -744,13 +759,7 @@ mod tests {
 
     #[test]
     fn pending_created_only_at_the_create_step() {
-        for at in [
-            RotationStep::Prepare,
-            RotationStep::PutInIdp,
-            RotationStep::Test,
-            RotationStep::ConfirmEvent,
-            RotationStep::Revoke,
-        ] {
+        for at in steps_but(RotationStep::Create) {
             assert_wrong_step(
                 at,
                 RotationAction::PendingCreated {
@@ -829,13 +838,7 @@ mod tests {
 
     #[test]
     fn test_result_and_override_only_at_the_test_step() {
-        for at in [
-            RotationStep::Prepare,
-            RotationStep::Create,
-            RotationStep::PutInIdp,
-            RotationStep::ConfirmEvent,
-            RotationStep::Revoke,
-        ] {
+        for at in steps_but(RotationStep::Test) {
             let state = walk_to(false, at);
             assert!(matches!(
                 apply(&state, RotationAction::TestResult { passed: true }, t(2)),
@@ -865,13 +868,7 @@ mod tests {
             }),
         );
         assert_next(&confirmed, RotationStep::Revoke);
-        for at in [
-            RotationStep::Prepare,
-            RotationStep::Create,
-            RotationStep::PutInIdp,
-            RotationStep::Test,
-            RotationStep::Revoke,
-        ] {
+        for at in steps_but(RotationStep::ConfirmEvent) {
             assert_wrong_step(
                 at,
                 RotationAction::ConfirmEvent(EventConfirmation::Admin {
@@ -885,13 +882,7 @@ mod tests {
     fn revoke_is_refused_before_the_test_passed_or_was_overridden() {
         // Every step before Revoke on both paths: refused.
         for single_active in [false, true] {
-            for at in [
-                RotationStep::Prepare,
-                RotationStep::Create,
-                RotationStep::PutInIdp,
-                RotationStep::Test,
-                RotationStep::ConfirmEvent,
-            ] {
+            for at in steps_but(RotationStep::Revoke) {
                 let state = walk_to(single_active, at);
                 assert!(
                     apply(&state, RotationAction::Revoke, t(2)).is_err(),
@@ -969,14 +960,7 @@ mod tests {
 
     #[test]
     fn cancel_is_allowed_at_every_step_of_the_overlap_path() {
-        for at in [
-            RotationStep::Prepare,
-            RotationStep::Create,
-            RotationStep::PutInIdp,
-            RotationStep::Test,
-            RotationStep::ConfirmEvent,
-            RotationStep::Revoke,
-        ] {
+        for at in STEPS {
             let state = walk_to(false, at);
             let cancelled = apply(&state, RotationAction::Cancel, t(5)).unwrap();
             assert_eq!(cancelled.step, RotationStep::Cancelled, "{at:?}");
