@@ -406,17 +406,22 @@ mod tests {
         profile.rotation = Some(next);
     }
 
-    fn create_pending(profile: &mut Profile, store: &MemoryStore, value: &str) -> String {
-        let secret = Secret::new(value);
-        let meta = pending_meta(
+    /// The metadata of an imported value for the rotation under way, at `t(1)`.
+    fn imported_pending_meta(profile: &Profile, secret: &Secret) -> CredentialMeta {
+        pending_meta(
             profile,
             profile.rotation.as_ref().unwrap(),
-            &secret,
+            secret,
             CredentialOrigin::Imported,
             None,
             t(1),
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    fn create_pending(profile: &mut Profile, store: &MemoryStore, value: &str) -> String {
+        let secret = Secret::new(value);
+        let meta = imported_pending_meta(profile, &secret);
         store_pending(store, &profile.id, &meta, &secret).unwrap();
         let id = meta.id.clone();
         record_pending(profile, meta, t(1)).unwrap();
@@ -430,15 +435,7 @@ mod tests {
         act(&mut profile, RotationAction::Advance);
         let first = create_pending(&mut profile, &store, "token-b-1111");
         let secret = Secret::new("token-c-2222");
-        let meta = pending_meta(
-            &profile,
-            profile.rotation.as_ref().unwrap(),
-            &secret,
-            CredentialOrigin::Imported,
-            None,
-            t(1),
-        )
-        .unwrap();
+        let meta = imported_pending_meta(&profile, &secret);
         assert_eq!(meta.label, "SCIM (rotated 2026-03-01)");
         assert_eq!(
             record_pending(&mut profile, meta, t(1)).unwrap(),

@@ -855,7 +855,7 @@ fn report_blocks(profile: &Profile) -> Vec<ReportBlock> {
 /// Free text from the profile with anything that looks like a secret replaced: findings
 /// never hold one by design, this catches a paste in the wrong place.
 fn clean(text: &str, random_runs: bool) -> String {
-    super::bundle::scrub_text(text, random_runs).unwrap_or_else(|| text.to_owned())
+    super::redact::scrub_text(text, random_runs).unwrap_or_else(|| text.to_owned())
 }
 
 fn status_class(status: Status) -> &'static str {

@@ -481,28 +481,25 @@ async fn discover(client: &Client, issuer: &str) -> Result<Endpoints, LoginError
             "the document names the issuer {document_issuer}, not {entered_text} as entered; enter exactly the issuer the IdP publishes (Run the checks explains the difference)"
         )));
     }
-    let algorithms: Vec<String> = document
-        .get("id_token_signing_alg_values_supported")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .filter(|algs: &Vec<String>| !algs.is_empty())
+    let strings = |name: &str| {
+        oidc::string_array(&document, name)
+            .map(|items| items.into_iter().map(str::to_owned).collect::<Vec<_>>())
+    };
+    let algorithms = strings("id_token_signing_alg_values_supported")
+        .filter(|algs| !algs.is_empty())
         .unwrap_or_else(|| vec!["RS256".to_owned()]);
-    let url = |name: &str| {
+    let optional_url = |name: &str| {
         document
             .get(name)
             .and_then(Value::as_str)
             .and_then(|text| http::parse_url(text).ok())
-            .ok_or_else(|| {
-                LoginError::Discovery(format!(
-                    "the document has no usable {name}; run the checks first"
-                ))
-            })
+    };
+    let url = |name: &str| {
+        optional_url(name).ok_or_else(|| {
+            LoginError::Discovery(format!(
+                "the document has no usable {name}; run the checks first"
+            ))
+        })
     };
     Ok(Endpoints {
         issuer: document_issuer.to_owned(),
@@ -510,20 +507,8 @@ async fn discover(client: &Client, issuer: &str) -> Result<Endpoints, LoginError
         authorization: url("authorization_endpoint")?,
         token: url("token_endpoint")?,
         jwks: url("jwks_uri")?,
-        userinfo: document
-            .get("userinfo_endpoint")
-            .and_then(Value::as_str)
-            .and_then(|text| http::parse_url(text).ok()),
-        auth_methods: document
-            .get("token_endpoint_auth_methods_supported")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            }),
+        userinfo: optional_url("userinfo_endpoint"),
+        auth_methods: strings("token_endpoint_auth_methods_supported"),
     })
 }
 
@@ -1004,6 +989,11 @@ pub fn verify_id_token_for(
     let claims: Map<String, Value> = jsonwebtoken::dangerous::insecure_decode(token)
         .map(|data| data.claims)
         .unwrap_or_default();
+    let claim = |name: &str| {
+        claims
+            .get(name)
+            .map_or_else(|| "missing".to_owned(), Value::to_string)
+    };
     Err(bad(
         match last_error.as_ref().map(jsonwebtoken::errors::Error::kind) {
             Some(jsonwebtoken::errors::ErrorKind::InvalidSignature) => {
@@ -1016,19 +1006,12 @@ pub fn verify_id_token_for(
                 "it is not valid yet (nbf in the future); check this computer's clock".to_owned()
             }
             Some(jsonwebtoken::errors::ErrorKind::InvalidIssuer) => {
-                format!(
-                    "its iss is {} but the issuer is {issuer}",
-                    claims
-                        .get("iss")
-                        .map_or_else(|| "missing".to_owned(), Value::to_string)
-                )
+                format!("its iss is {} but the issuer is {issuer}", claim("iss"))
             }
             Some(jsonwebtoken::errors::ErrorKind::InvalidAudience) => {
                 format!(
                     "its aud is {} but the client id is {client_id}",
-                    claims
-                        .get("aud")
-                        .map_or_else(|| "missing".to_owned(), Value::to_string)
+                    claim("aud")
                 )
             }
             Some(jsonwebtoken::errors::ErrorKind::MissingRequiredClaim(name)) => {
@@ -1265,53 +1248,33 @@ mod tests {
         .unwrap();
         assert_eq!(ok.claims["email"], "a@b.example");
 
-        let err = verify_id_token(
-            &token,
-            &json!({"keys": []}),
-            "https://idp.example",
-            "app",
-            "other",
-            Some(&secret),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("nonce"), "{err}");
-        let err = verify_id_token(
-            &token,
-            &json!({"keys": []}),
-            "https://other.example",
-            "app",
-            "n1",
-            Some(&secret),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("iss") && err.contains("https://other.example"),
-            "{err}"
-        );
-        let err = verify_id_token(
-            &token,
-            &json!({"keys": []}),
-            "https://idp.example",
-            "other-app",
-            "n1",
-            Some(&secret),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("aud"), "{err}");
-        let err = verify_id_token(
-            &token,
-            &json!({"keys": []}),
-            "https://idp.example",
-            "app",
-            "n1",
-            Some(&Secret::new("wrong")),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("signature"), "{err}");
+        let wrong = Secret::new("wrong");
+        // (issuer, audience, nonce, secret) that each break one thing, and the words for it.
+        let cases: [(&str, &str, &str, &Secret, &[&str]); 4] = [
+            ("https://idp.example", "app", "other", &secret, &["nonce"]),
+            (
+                "https://other.example",
+                "app",
+                "n1",
+                &secret,
+                &["iss", "https://other.example"],
+            ),
+            ("https://idp.example", "other-app", "n1", &secret, &["aud"]),
+            ("https://idp.example", "app", "n1", &wrong, &["signature"]),
+        ];
+        for (issuer, audience, nonce, key, words) in cases {
+            let err = verify_id_token(
+                &token,
+                &json!({"keys": []}),
+                issuer,
+                audience,
+                nonce,
+                Some(key),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(words.iter().all(|w| err.contains(w)), "{err}");
+        }
     }
 
     #[test]
@@ -1367,16 +1330,25 @@ mod tests {
     /// Verifies `claims` as the test login does, with HS256 advertised and allowed.
     fn verify_claims(claims: Map<String, Value>) -> Result<VerifiedIdToken, LoginError> {
         let secret = Secret::new(HS_SECRET);
-        let algorithms = vec!["HS256".to_owned()];
+        verify_advertised(&hs256(&Value::Object(claims)), &["HS256"], Some(&secret))
+    }
+
+    /// Verifies `token` as the test login does, for an IdP that advertises `algorithms`.
+    fn verify_advertised(
+        token: &str,
+        algorithms: &[&str],
+        symmetric_secret: Option<&Secret>,
+    ) -> Result<VerifiedIdToken, LoginError> {
+        let algorithms: Vec<String> = algorithms.iter().map(|a| (*a).to_owned()).collect();
         verify_id_token_for(
-            &hs256(&Value::Object(claims)),
+            token,
             &json!({"keys": []}),
             &IdTokenExpectations {
                 issuer: "https://idp.example",
                 client_id: "app",
                 nonce: "n1",
                 algorithms: &algorithms,
-                symmetric_secret: Some(&secret),
+                symmetric_secret,
             },
         )
     }
@@ -1390,40 +1362,46 @@ mod tests {
         verify_claims(claims).unwrap();
     }
 
+    /// The good claims with `changes` made.
+    fn claims_with(changes: &[(&str, Value)]) -> Map<String, Value> {
+        let mut claims = good_claims();
+        for (name, value) in changes {
+            claims.insert((*name).to_owned(), value.clone());
+        }
+        claims
+    }
+
+    /// Why `claims` are refused.
+    fn refusal(claims: Map<String, Value>) -> String {
+        verify_claims(claims).unwrap_err().to_string()
+    }
+
     #[test]
     fn id_token_without_sub_or_iat_is_refused() {
         for (name, expect) in [("sub", "sub"), ("iat", "iat")] {
             let mut claims = good_claims();
             claims.remove(name);
-            let err = verify_claims(claims).unwrap_err().to_string();
+            let err = refusal(claims);
             assert!(err.contains(expect), "{name}: {err}");
         }
-        let mut claims = good_claims();
-        claims.insert("sub".into(), json!(""));
-        let err = verify_claims(claims).unwrap_err().to_string();
+        let err = refusal(claims_with(&[("sub", json!(""))]));
         assert!(err.contains("sub"), "{err}");
     }
 
     #[test]
     fn id_token_with_several_audiences_needs_azp_naming_the_client() {
-        let mut claims = good_claims();
-        claims.insert("aud".into(), json!(["app", "other-app"]));
-        let err = verify_claims(claims.clone()).unwrap_err().to_string();
+        let audiences = ("aud", json!(["app", "other-app"]));
+        let err = refusal(claims_with(std::slice::from_ref(&audiences)));
         assert!(err.contains("azp"), "{err}");
-        claims.insert("azp".into(), json!("other-app"));
-        let err = verify_claims(claims).unwrap_err().to_string();
+        let err = refusal(claims_with(&[audiences, ("azp", json!("other-app"))]));
         assert!(err.contains("azp") && err.contains("other-app"), "{err}");
         // An azp for someone else is refused with a single audience too.
-        let mut claims = good_claims();
-        claims.insert("azp".into(), json!("other-app"));
-        assert!(verify_claims(claims).is_err());
+        assert!(verify_claims(claims_with(&[("azp", json!("other-app"))])).is_err());
     }
 
     #[test]
     fn id_token_iss_must_be_the_entered_issuer() {
-        let mut claims = good_claims();
-        claims.insert("iss".into(), json!("https://idp.example/"));
-        let err = verify_claims(claims).unwrap_err().to_string();
+        let err = refusal(claims_with(&[("iss", json!("https://idp.example/"))]));
         assert!(err.contains("iss"), "{err}");
     }
 
@@ -1431,20 +1409,8 @@ mod tests {
     fn id_token_algorithm_must_be_advertised_and_hs_needs_the_admins_consent() {
         let token = hs256(&Value::Object(good_claims()));
         let secret = Secret::new(HS_SECRET);
-        let expect = |algorithms: &'static [&'static str], secret: Option<&Secret>| {
-            let algorithms: Vec<String> = algorithms.iter().map(|a| (*a).to_owned()).collect();
-            verify_id_token_for(
-                &token,
-                &json!({"keys": []}),
-                &IdTokenExpectations {
-                    issuer: "https://idp.example",
-                    client_id: "app",
-                    nonce: "n1",
-                    algorithms: &algorithms,
-                    symmetric_secret: secret,
-                },
-            )
-            .map_err(|err| err.to_string())
+        let expect = |algorithms: &[&str], secret: Option<&Secret>| {
+            verify_advertised(&token, algorithms, secret).map_err(|err| err.to_string())
         };
         // The IdP advertises only RS256: an HS256 token is refused even with the secret.
         let err = expect(&["RS256"], Some(&secret)).unwrap_err();

@@ -277,6 +277,21 @@ fn slot(profile: &mut Profile, kind: CredentialKind) -> &mut Option<String> {
     }
 }
 
+/// A credential as the history names it: kind, label and masked last characters.
+fn named(meta: &CredentialMeta) -> String {
+    format!(
+        "{} “{}” ({})",
+        meta.kind.label(),
+        meta.label,
+        super::masked(&meta.last4)
+    )
+}
+
+/// Adds a line to the profile's history.
+fn note(profile: &mut Profile, at: DateTime<Utc>, event: String) {
+    profile.history.push(HistoryEntry { at, event });
+}
+
 /// Adds a stored credential to the profile. It becomes the one in use only when nothing of
 /// its kind is (the first SCIM token, the first client secret): adding, importing or
 /// generating never takes the place of a working credential. Switching is
@@ -290,15 +305,7 @@ pub fn attach(profile: &mut Profile, meta: CredentialMeta, now: DateTime<Utc>) -
         CredentialOrigin::Generated => "Generated",
         CredentialOrigin::Imported => "Imported",
     };
-    profile.history.push(HistoryEntry {
-        at: now,
-        event: format!(
-            "{verb} {} “{}” ({}), {expires}",
-            meta.kind.label(),
-            meta.label,
-            super::masked(&meta.last4)
-        ),
-    });
+    note(profile, now, format!("{verb} {}, {expires}", named(&meta)));
     let current = slot(profile, meta.kind)
         .clone()
         .filter(|id| profile.credential(id).is_some());
@@ -334,15 +341,7 @@ pub fn use_credential(
             CredentialKind::ScimToken => "SCIM app",
             CredentialKind::ClientSecret => "SSO app",
         };
-        profile.history.push(HistoryEntry {
-            at: now,
-            event: format!(
-                "The {app} now uses {} “{}” ({})",
-                meta.kind.label(),
-                meta.label,
-                super::masked(&meta.last4)
-            ),
-        });
+        note(profile, now, format!("The {app} now uses {}", named(&meta)));
     }
     Ok(previous.filter(|id| id != credential_id))
 }
@@ -365,15 +364,11 @@ pub fn detach(
     if profile.sso.client_secret_credential.as_deref() == Some(credential_id) {
         profile.sso.client_secret_credential = None;
     }
-    profile.history.push(HistoryEntry {
-        at: now,
-        event: format!(
-            "Removed {} “{}” ({}) from the wizard",
-            meta.kind.label(),
-            meta.label,
-            super::masked(&meta.last4)
-        ),
-    });
+    note(
+        profile,
+        now,
+        format!("Removed {} from the wizard", named(&meta)),
+    );
     Some(meta)
 }
 
@@ -573,13 +568,7 @@ mod tests {
 
     #[test]
     fn attach_points_the_app_at_the_new_credential_and_keeps_only_metadata() {
-        let mut profile = Profile::new(
-            "acme-1".into(),
-            "Acme".into(),
-            PlatformId::Generic,
-            IdpId::Okta,
-            now(),
-        );
+        let mut profile = acme(IdpId::Okta);
         let secret = Secret::new("0123456789-very-secret-value-wxyz");
         let new = NewCredential {
             kind: CredentialKind::ScimToken,
@@ -639,6 +628,17 @@ mod tests {
         assert!(profile.credentials.is_empty());
     }
 
+    /// The test tenant, on the generic platform with `idp`.
+    fn acme(idp: IdpId) -> Profile {
+        Profile::new(
+            "acme-1".into(),
+            "Acme".into(),
+            PlatformId::Generic,
+            idp,
+            now(),
+        )
+    }
+
     fn add(profile: &mut Profile, kind: CredentialKind, suffix: u32) -> (String, Attached) {
         let new = NewCredential {
             kind,
@@ -656,13 +656,7 @@ mod tests {
 
     #[test]
     fn adding_a_second_credential_never_changes_the_one_in_use() {
-        let mut profile = Profile::new(
-            "acme-1".into(),
-            "Acme".into(),
-            PlatformId::Generic,
-            IdpId::Entra,
-            now(),
-        );
+        let mut profile = acme(IdpId::Entra);
         let (first, attached) = add(&mut profile, CredentialKind::ScimToken, 1);
         assert_eq!(attached, Attached::InUse, "the first one is used");
         let (second, attached) = add(&mut profile, CredentialKind::ScimToken, 2);
@@ -702,13 +696,7 @@ mod tests {
 
     #[test]
     fn default_labels_of_the_same_day_differ() {
-        let mut profile = Profile::new(
-            "acme-1".into(),
-            "Acme".into(),
-            PlatformId::Generic,
-            IdpId::Entra,
-            now(),
-        );
+        let mut profile = acme(IdpId::Entra);
         add(&mut profile, CredentialKind::ClientSecret, 1);
         add(&mut profile, CredentialKind::ClientSecret, 2);
         add(&mut profile, CredentialKind::ClientSecret, 3);
@@ -729,13 +717,7 @@ mod tests {
 
     #[test]
     fn switching_is_explicit_and_recorded() {
-        let mut profile = Profile::new(
-            "acme-1".into(),
-            "Acme".into(),
-            PlatformId::Generic,
-            IdpId::Entra,
-            now(),
-        );
+        let mut profile = acme(IdpId::Entra);
         let (first, _) = add(&mut profile, CredentialKind::ScimToken, 1);
         let (second, _) = add(&mut profile, CredentialKind::ScimToken, 2);
         let history = profile.history.len();
@@ -778,13 +760,7 @@ mod tests {
 
     #[test]
     fn orphans_are_entries_whose_profile_or_credential_is_gone() {
-        let mut profile = Profile::new(
-            "acme-1".into(),
-            "Acme".into(),
-            PlatformId::Generic,
-            IdpId::Okta,
-            now(),
-        );
+        let mut profile = acme(IdpId::Okta);
         let secret = Secret::new("abcd");
         let new = NewCredential {
             kind: CredentialKind::ScimToken,

@@ -503,7 +503,8 @@ impl WizardApp {
     }
 
     fn nav_ui(&mut self, ui: &mut egui::Ui, now: DateTime<Utc>) {
-        let blocker = wizard::next_blocker(self.step, self.profile.as_ref(), self.catalog);
+        let blocker = wizard::next_blocker(self.step, self.profile.as_ref(), self.catalog)
+            .map(|b| b.to_string());
         let modal_open = self.tenant.has_dialog() || self.pending_leave.is_some();
         ui.add_space(4.0);
         ui.horizontal(|ui| {

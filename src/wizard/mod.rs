@@ -119,18 +119,48 @@ impl StepStatus {
     }
 }
 
-/// Why the admin cannot go on from `step` yet, in one line; `None` when Next is allowed.
-pub fn next_blocker(step: StepId, profile: Option<&Profile>, catalog: &Catalog) -> Option<String> {
+/// Why the admin cannot go on from a step yet: one variant per reason. `Display` gives the
+/// one line shown beside Next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Blocker {
+    /// No tenant profile is open.
+    NoProfile,
+    /// The tenant has no name.
+    NoTenantName,
+    /// The SSO app step is not complete.
+    Sso(sso::SsoBlocker),
+    /// The SCIM app step is not complete.
+    Scim(scim::ScimBlocker),
+    /// There is no step after this one.
+    LastStep,
+}
+
+impl std::fmt::Display for Blocker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoProfile => f.write_str("Create or open a tenant profile first"),
+            Self::NoTenantName => f.write_str("Enter a name for the tenant"),
+            Self::Sso(blocker) => blocker.fmt(f),
+            Self::Scim(blocker) => blocker.fmt(f),
+            Self::LastStep => f.write_str("This is the last step"),
+        }
+    }
+}
+
+/// Why the admin cannot go on from `step` yet; `None` when Next is allowed.
+pub fn next_blocker(step: StepId, profile: Option<&Profile>, catalog: &Catalog) -> Option<Blocker> {
     let Some(profile) = profile else {
-        return Some("Create or open a tenant profile first".to_owned());
+        return Some(Blocker::NoProfile);
     };
     match step {
-        StepId::Tenant if profile.name.trim().is_empty() => {
-            Some("Enter a name for the tenant".to_owned())
+        StepId::Tenant if profile.name.trim().is_empty() => Some(Blocker::NoTenantName),
+        StepId::SsoApp => {
+            sso::next_blocker(profile, catalog.platform(profile.platform)).map(Blocker::Sso)
         }
-        StepId::SsoApp => sso::next_blocker(profile, catalog.platform(profile.platform)),
-        StepId::ScimApp => scim::next_blocker(profile, catalog.platform(profile.platform)),
-        StepId::Review => Some("This is the last step".to_owned()),
+        StepId::ScimApp => {
+            scim::next_blocker(profile, catalog.platform(profile.platform)).map(Blocker::Scim)
+        }
+        StepId::Review => Some(Blocker::LastStep),
         _ => None,
     }
 }
@@ -147,7 +177,7 @@ pub fn step_status(
         Some(report) if report.has_failures() => StepStatus::NeedsAttention,
         Some(_) => StepStatus::Done,
     };
-    let from_input = |started: bool, blocker: Option<String>| match (started, blocker) {
+    let from_input = |started: bool, blocker: Option<Blocker>| match (started, blocker) {
         (false, _) => StepStatus::NotStarted,
         (true, None) => StepStatus::Done,
         (true, Some(_)) => StepStatus::InProgress,
@@ -267,9 +297,23 @@ mod tests {
     #[test]
     fn tenant_step_needs_a_profile_and_a_name() {
         let catalog = crate::catalog::catalog();
-        assert!(next_blocker(StepId::Tenant, None, catalog).is_some());
+        assert_eq!(
+            next_blocker(StepId::Tenant, None, catalog),
+            Some(Blocker::NoProfile)
+        );
         let mut profile = Profile::default();
-        assert!(next_blocker(StepId::Tenant, Some(&profile), catalog).is_some());
+        assert_eq!(
+            next_blocker(StepId::Tenant, Some(&profile), catalog),
+            Some(Blocker::NoTenantName)
+        );
+        assert_eq!(
+            Blocker::NoTenantName.to_string(),
+            "Enter a name for the tenant"
+        );
+        assert_eq!(
+            Blocker::Scim(scim::ScimBlocker::NoToken).to_string(),
+            "Store the SCIM token"
+        );
         profile.name = "Contoso".into();
         assert_eq!(next_blocker(StepId::Tenant, Some(&profile), catalog), None);
     }

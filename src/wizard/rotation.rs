@@ -134,6 +134,17 @@ pub enum RotationError {
 }
 
 impl RotationAction {
+    /// The one step at which the action is allowed, for the actions tied to one step.
+    fn only_at(&self) -> Option<RotationStep> {
+        match self {
+            Self::SetReason(_) => Some(RotationStep::Prepare),
+            Self::PendingCreated { .. } => Some(RotationStep::Create),
+            Self::TestResult { .. } | Self::Override { .. } => Some(RotationStep::Test),
+            Self::ConfirmEvent(_) => Some(RotationStep::ConfirmEvent),
+            Self::Advance | Self::Back | Self::Revoke | Self::Cancel => None,
+        }
+    }
+
     fn name(&self) -> &'static str {
         match self {
             Self::Advance => "Next",
@@ -268,6 +279,18 @@ pub fn apply(
     if state.step.is_finished() {
         return Err(RotationError::Finished);
     }
+    if let Some(at) = action.only_at()
+        && state.step != at
+    {
+        return Err(state.wrong_step(&action));
+    }
+    if matches!(
+        action,
+        RotationAction::TestResult { .. } | RotationAction::Override { .. }
+    ) && state.pending_credential_id.is_none()
+    {
+        return Err(RotationError::NoPendingCredential);
+    }
     let mut next = state.clone();
     match action {
         RotationAction::Advance => {
@@ -291,15 +314,9 @@ pub fn apply(
             next.enter(previous, now);
         }
         RotationAction::SetReason(reason) => {
-            if state.step != RotationStep::Prepare {
-                return Err(state.wrong_step(&RotationAction::SetReason(reason)));
-            }
             next.reason = reason;
         }
         RotationAction::PendingCreated { credential_id } => {
-            if state.step != RotationStep::Create {
-                return Err(state.wrong_step(&RotationAction::PendingCreated { credential_id }));
-            }
             // A new credential replaces an earlier pending one: whatever was proven about
             // the earlier one says nothing about this one.
             next.pending_credential_id = Some(credential_id);
@@ -308,21 +325,9 @@ pub fn apply(
             next.event_confirmed_by = None;
         }
         RotationAction::TestResult { passed } => {
-            if state.step != RotationStep::Test {
-                return Err(state.wrong_step(&RotationAction::TestResult { passed }));
-            }
-            if state.pending_credential_id.is_none() {
-                return Err(RotationError::NoPendingCredential);
-            }
             next.test_passed = passed;
         }
         RotationAction::Override { reason } => {
-            if state.step != RotationStep::Test {
-                return Err(state.wrong_step(&RotationAction::Override { reason }));
-            }
-            if state.pending_credential_id.is_none() {
-                return Err(RotationError::NoPendingCredential);
-            }
             let reason = reason.trim();
             if reason.is_empty() {
                 return Err(RotationError::EmptyReason);
@@ -330,9 +335,6 @@ pub fn apply(
             next.override_reason = Some(reason.to_owned());
         }
         RotationAction::ConfirmEvent(by) => {
-            if state.step != RotationStep::ConfirmEvent {
-                return Err(state.wrong_step(&RotationAction::ConfirmEvent(by)));
-            }
             next.event_confirmed_by = Some(by);
         }
         RotationAction::Revoke => {
@@ -649,6 +651,31 @@ mod tests {
         apply(state, action, t(1)).unwrap()
     }
 
+    /// Every step of the multi-token path before Done, in order.
+    const STEPS: [RotationStep; 6] = [
+        RotationStep::Prepare,
+        RotationStep::Create,
+        RotationStep::PutInIdp,
+        RotationStep::Test,
+        RotationStep::ConfirmEvent,
+        RotationStep::Revoke,
+    ];
+
+    /// [`STEPS`] without `skip`.
+    fn steps_but(skip: RotationStep) -> impl Iterator<Item = RotationStep> {
+        STEPS.into_iter().filter(move |s| *s != skip)
+    }
+
+    /// Next from `state` is refused with `expected`.
+    fn assert_next_refused(state: &RotationState, expected: RotationError) {
+        assert_eq!(apply(state, RotationAction::Advance, t(2)), Err(expected));
+    }
+
+    /// Next from `state` leads to `expected`.
+    fn assert_next(state: &RotationState, expected: RotationStep) {
+        assert_eq!(step(state, RotationAction::Advance).step, expected);
+    }
+
     /// Walks a rotation to `target` the allowed way.
     fn walk_to(single_active: bool, target: RotationStep) -> RotationState {
         let mut state = fresh(single_active);
@@ -720,44 +747,36 @@ mod tests {
     #[test]
     fn create_needs_a_pending_credential_before_next() {
         let state = walk_to(false, RotationStep::Create);
-        assert_eq!(
-            apply(&state, RotationAction::Advance, t(2)),
-            Err(RotationError::NoPendingCredential)
-        );
+        assert_next_refused(&state, RotationError::NoPendingCredential);
         let state = step(
             &state,
             RotationAction::PendingCreated {
                 credential_id: "new".into(),
             },
         );
-        assert_eq!(
-            step(&state, RotationAction::Advance).step,
-            RotationStep::PutInIdp
-        );
+        assert_next(&state, RotationStep::PutInIdp);
     }
 
     #[test]
     fn pending_created_only_at_the_create_step() {
-        for at in [
-            RotationStep::Prepare,
-            RotationStep::PutInIdp,
-            RotationStep::Test,
-            RotationStep::ConfirmEvent,
-            RotationStep::Revoke,
-        ] {
-            let state = walk_to(false, at);
-            let result = apply(
-                &state,
+        for at in steps_but(RotationStep::Create) {
+            assert_wrong_step(
+                at,
                 RotationAction::PendingCreated {
                     credential_id: "x".into(),
                 },
-                t(2),
-            );
-            assert!(
-                matches!(result, Err(RotationError::WrongStep { .. })),
-                "{at:?}: {result:?}"
             );
         }
+    }
+
+    /// `action` at `at` (on the multi-token path) is refused as the wrong step.
+    fn assert_wrong_step(at: RotationStep, action: RotationAction) {
+        let state = walk_to(false, at);
+        let result = apply(&state, action, t(2));
+        assert!(
+            matches!(result, Err(RotationError::WrongStep { .. })),
+            "{at:?}: {result:?}"
+        );
     }
 
     #[test]
@@ -780,20 +799,11 @@ mod tests {
     #[test]
     fn test_step_blocks_until_passed_or_overridden() {
         let state = walk_to(false, RotationStep::Test);
-        assert_eq!(
-            apply(&state, RotationAction::Advance, t(2)),
-            Err(RotationError::NotTested)
-        );
+        assert_next_refused(&state, RotationError::NotTested);
         let failed = step(&state, RotationAction::TestResult { passed: false });
-        assert_eq!(
-            apply(&failed, RotationAction::Advance, t(2)),
-            Err(RotationError::NotTested)
-        );
+        assert_next_refused(&failed, RotationError::NotTested);
         let passed = step(&failed, RotationAction::TestResult { passed: true });
-        assert_eq!(
-            step(&passed, RotationAction::Advance).step,
-            RotationStep::ConfirmEvent
-        );
+        assert_next(&passed, RotationStep::ConfirmEvent);
         // A later failing run takes the pass back.
         let failed_again = step(&passed, RotationAction::TestResult { passed: false });
         assert!(!failed_again.test_cleared());
@@ -823,21 +833,12 @@ mod tests {
             Some("the platform blocks our IP range")
         );
         assert!(overridden.test_cleared());
-        assert_eq!(
-            step(&overridden, RotationAction::Advance).step,
-            RotationStep::ConfirmEvent
-        );
+        assert_next(&overridden, RotationStep::ConfirmEvent);
     }
 
     #[test]
     fn test_result_and_override_only_at_the_test_step() {
-        for at in [
-            RotationStep::Prepare,
-            RotationStep::Create,
-            RotationStep::PutInIdp,
-            RotationStep::ConfirmEvent,
-            RotationStep::Revoke,
-        ] {
+        for at in steps_but(RotationStep::Test) {
             let state = walk_to(false, at);
             assert!(matches!(
                 apply(&state, RotationAction::TestResult { passed: true }, t(2)),
@@ -859,38 +860,20 @@ mod tests {
     #[test]
     fn confirm_event_step_blocks_until_confirmed() {
         let state = walk_to(false, RotationStep::ConfirmEvent);
-        assert_eq!(
-            apply(&state, RotationAction::Advance, t(2)),
-            Err(RotationError::EventNotConfirmed)
-        );
+        assert_next_refused(&state, RotationError::EventNotConfirmed);
         let confirmed = step(
             &state,
             RotationAction::ConfirmEvent(EventConfirmation::ScimLookup {
                 user_name: "pilot@contoso.example".into(),
             }),
         );
-        assert_eq!(
-            step(&confirmed, RotationAction::Advance).step,
-            RotationStep::Revoke
-        );
-        for at in [
-            RotationStep::Prepare,
-            RotationStep::Create,
-            RotationStep::PutInIdp,
-            RotationStep::Test,
-            RotationStep::Revoke,
-        ] {
-            let state = walk_to(false, at);
-            let result = apply(
-                &state,
+        assert_next(&confirmed, RotationStep::Revoke);
+        for at in steps_but(RotationStep::ConfirmEvent) {
+            assert_wrong_step(
+                at,
                 RotationAction::ConfirmEvent(EventConfirmation::Admin {
                     note: String::new(),
                 }),
-                t(2),
-            );
-            assert!(
-                matches!(result, Err(RotationError::WrongStep { .. })),
-                "{at:?}"
             );
         }
     }
@@ -899,13 +882,7 @@ mod tests {
     fn revoke_is_refused_before_the_test_passed_or_was_overridden() {
         // Every step before Revoke on both paths: refused.
         for single_active in [false, true] {
-            for at in [
-                RotationStep::Prepare,
-                RotationStep::Create,
-                RotationStep::PutInIdp,
-                RotationStep::Test,
-                RotationStep::ConfirmEvent,
-            ] {
+            for at in steps_but(RotationStep::Revoke) {
                 let state = walk_to(single_active, at);
                 assert!(
                     apply(&state, RotationAction::Revoke, t(2)).is_err(),
@@ -983,14 +960,7 @@ mod tests {
 
     #[test]
     fn cancel_is_allowed_at_every_step_of_the_overlap_path() {
-        for at in [
-            RotationStep::Prepare,
-            RotationStep::Create,
-            RotationStep::PutInIdp,
-            RotationStep::Test,
-            RotationStep::ConfirmEvent,
-            RotationStep::Revoke,
-        ] {
+        for at in STEPS {
             let state = walk_to(false, at);
             let cancelled = apply(&state, RotationAction::Cancel, t(5)).unwrap();
             assert_eq!(cancelled.step, RotationStep::Cancelled, "{at:?}");

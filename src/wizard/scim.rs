@@ -675,8 +675,39 @@ pub fn has_token(profile: &Profile) -> bool {
         .is_some_and(|id| profile.credential(id).is_some())
 }
 
-/// Why Next is disabled on the step, in one line; `None` when complete.
-pub fn next_blocker(profile: &Profile, platform: &Platform) -> Option<String> {
+/// Why Next is disabled on the SCIM app step: one variant per reason, with what its words
+/// need. `Display` gives the one line the step shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScimBlocker {
+    /// A field of the platform's base URL pattern is missing or wrong (the message names it).
+    UrlField(String),
+    /// No base URL was entered.
+    NoBaseUrl,
+    /// The base URL has a mistake that stops provisioning.
+    BaseUrl(BaseUrlIssue),
+    /// No SCIM token is stored.
+    NoToken,
+    /// The attribute mappings are not confirmed.
+    MappingsNotConfirmed,
+    /// The provisioning scope is not confirmed.
+    ScopeNotConfirmed,
+}
+
+impl std::fmt::Display for ScimBlocker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UrlField(message) => f.write_str(message),
+            Self::NoBaseUrl => f.write_str("Enter the SCIM base URL"),
+            Self::BaseUrl(issue) => f.write_str(&issue.message()),
+            Self::NoToken => f.write_str("Store the SCIM token"),
+            Self::MappingsNotConfirmed => f.write_str("Confirm the attribute mappings"),
+            Self::ScopeNotConfirmed => f.write_str("Confirm the provisioning scope"),
+        }
+    }
+}
+
+/// Why Next is disabled on the step; `None` when complete.
+pub fn next_blocker(profile: &Profile, platform: &Platform) -> Option<ScimBlocker> {
     let scim = &profile.scim;
     let pattern = pattern_of(platform);
     if pattern.is_some()
@@ -685,25 +716,25 @@ pub fn next_blocker(profile: &Profile, platform: &Platform) -> Option<String> {
             .into_iter()
             .next()
     {
-        return Some(message);
+        return Some(ScimBlocker::UrlField(message));
     }
     if scim.base_url.trim().is_empty() {
-        return Some("Enter the SCIM base URL".to_owned());
+        return Some(ScimBlocker::NoBaseUrl);
     }
     if let Some(issue) = base_url_issues(&scim.base_url, pattern)
         .into_iter()
         .find(|issue| issue.gravity() == Gravity::Blocking)
     {
-        return Some(issue.message());
+        return Some(ScimBlocker::BaseUrl(issue));
     }
     if !has_token(profile) {
-        return Some("Store the SCIM token".to_owned());
+        return Some(ScimBlocker::NoToken);
     }
     if !scim.mappings_confirmed {
-        return Some("Confirm the attribute mappings".to_owned());
+        return Some(ScimBlocker::MappingsNotConfirmed);
     }
     if !scim.scope_confirmed {
-        return Some("Confirm the provisioning scope".to_owned());
+        return Some(ScimBlocker::ScopeNotConfirmed);
     }
     None
 }
@@ -995,17 +1026,19 @@ mod tests {
             ..Profile::default()
         };
         assert_eq!(
-            next_blocker(&profile, platform).as_deref(),
-            Some("Enter the SCIM base URL")
+            next_blocker(&profile, platform),
+            Some(ScimBlocker::NoBaseUrl)
         );
         profile.scim.base_url = "https://scim.example.com/scim/v2/Users".into();
-        assert!(next_blocker(&profile, platform).is_some_and(|b| b.contains("/Users")));
+        let blocker = next_blocker(&profile, platform);
+        assert!(
+            matches!(&blocker, Some(ScimBlocker::BaseUrl(_))),
+            "{blocker:?}"
+        );
+        assert!(blocker.is_some_and(|b| b.to_string().contains("/Users")));
         profile.scim.base_url = "https://scim.example.com/scim/v2/".into();
         // A trailing slash is advisory: the token is what is missing now.
-        assert_eq!(
-            next_blocker(&profile, platform).as_deref(),
-            Some("Store the SCIM token")
-        );
+        assert_eq!(next_blocker(&profile, platform), Some(ScimBlocker::NoToken));
         // Built from JSON so the test does not depend on every metadata field.
         let meta: CredentialMeta = serde_json::from_value(serde_json::json!({
             "id": "scim-1", "kind": "scim-token", "origin": "imported",
@@ -1015,16 +1048,44 @@ mod tests {
         profile.credentials.push(meta);
         profile.scim.token_credential = Some("scim-1".into());
         assert_eq!(
-            next_blocker(&profile, platform).as_deref(),
-            Some("Confirm the attribute mappings")
+            next_blocker(&profile, platform),
+            Some(ScimBlocker::MappingsNotConfirmed)
         );
         profile.scim.mappings_confirmed = true;
         assert_eq!(
-            next_blocker(&profile, platform).as_deref(),
-            Some("Confirm the provisioning scope")
+            next_blocker(&profile, platform),
+            Some(ScimBlocker::ScopeNotConfirmed)
         );
         profile.scim.scope_confirmed = true;
         assert_eq!(next_blocker(&profile, platform), None);
+    }
+
+    #[test]
+    fn scim_blockers_keep_their_words() {
+        let cases = [
+            (ScimBlocker::NoBaseUrl, "Enter the SCIM base URL"),
+            (ScimBlocker::NoToken, "Store the SCIM token"),
+            (
+                ScimBlocker::MappingsNotConfirmed,
+                "Confirm the attribute mappings",
+            ),
+            (
+                ScimBlocker::ScopeNotConfirmed,
+                "Confirm the provisioning scope",
+            ),
+            (
+                ScimBlocker::UrlField("Tenant: enter it".into()),
+                "Tenant: enter it",
+            ),
+        ];
+        for (blocker, words) in cases {
+            assert_eq!(blocker.to_string(), words);
+        }
+        let issue = BaseUrlIssue::NotHttps;
+        assert_eq!(
+            ScimBlocker::BaseUrl(issue.clone()).to_string(),
+            issue.message()
+        );
     }
 
     #[test]
@@ -1033,8 +1094,10 @@ mod tests {
             platform: crate::model::PlatformId::Airia,
             ..Profile::default()
         };
-        let blocker = next_blocker(&profile, airia()).unwrap_or_default();
         let first = &airia().scim.placeholders[0];
+        let Some(ScimBlocker::UrlField(blocker)) = next_blocker(&profile, airia()) else {
+            panic!("a missing URL field blocks first");
+        };
         assert!(blocker.starts_with(&first.label), "{blocker}");
     }
 

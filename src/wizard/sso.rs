@@ -514,8 +514,79 @@ fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Why Next is disabled on the SSO app step, in one line; `None` when the step is complete.
-pub fn next_blocker(profile: &Profile, platform: &Platform) -> Option<String> {
+/// Why Next is disabled on the SSO app step: one variant per reason, with what its words
+/// need. `Display` gives the one line the step shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SsoBlocker {
+    /// A field of the IdP's issuer pattern is missing or wrong (the message names it).
+    IssuerField(String),
+    /// The issuer as typed is not usable.
+    Issuer(String),
+    /// The client id as typed is not usable.
+    ClientId(String),
+    /// No client secret is stored.
+    NoClientSecret,
+    /// The IdP's secrets always expire, and no expiry date was entered.
+    NoSecretExpiry {
+        /// The IdP's name.
+        idp: String,
+    },
+    /// The scopes as typed cannot be read.
+    Scopes(String),
+    /// Scopes the platform needs are not requested.
+    MissingScopes {
+        /// The missing scopes.
+        scopes: Vec<String>,
+        /// The platform's name.
+        platform: String,
+    },
+    /// The allowed email domains as typed cannot be read.
+    AllowedDomains(String),
+    /// The platform needs at least one allowed email domain.
+    NoAllowedDomain,
+    /// The redirect URI registered at the IdP differs (the first difference).
+    RedirectUriDiffers(String),
+    /// Nobody confirmed that users or groups are assigned to the app.
+    AssignmentNotConfirmed,
+    /// Nobody confirmed a break-glass admin.
+    BreakGlassNotConfirmed,
+}
+
+impl std::fmt::Display for SsoBlocker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::IssuerField(message)
+            | Self::Issuer(message)
+            | Self::ClientId(message)
+            | Self::Scopes(message)
+            | Self::AllowedDomains(message) => f.write_str(message),
+            Self::NoClientSecret => f.write_str("Enter the client secret"),
+            Self::NoSecretExpiry { idp } => write!(
+                f,
+                "Enter when the client secret expires ({idp} secrets always expire)"
+            ),
+            Self::MissingScopes { scopes, platform } => write!(
+                f,
+                "Add the {} {} that {platform} needs",
+                if scopes.len() == 1 { "scope" } else { "scopes" },
+                scopes.join(", "),
+            ),
+            Self::NoAllowedDomain => f.write_str("Enter at least one allowed email domain"),
+            Self::RedirectUriDiffers(difference) => {
+                write!(f, "The registered redirect URI differs: {difference}")
+            }
+            Self::AssignmentNotConfirmed => {
+                f.write_str("Confirm that users or groups are assigned to the app")
+            }
+            Self::BreakGlassNotConfirmed => {
+                f.write_str("Confirm that a break-glass admin can sign in without SSO")
+            }
+        }
+    }
+}
+
+/// Why Next is disabled on the SSO app step; `None` when the step is complete.
+pub fn next_blocker(profile: &Profile, platform: &Platform) -> Option<SsoBlocker> {
     if platform.sso.protocol == SsoProtocol::Saml {
         // Nothing to enter here: the platform federates with SAML, covered by the checklist.
         return None;
@@ -528,51 +599,42 @@ pub fn next_blocker(profile: &Profile, platform: &Platform) -> Option<String> {
         && let Err(problems) = derive_issuer(idp, pattern, &sso.issuer_params)
         && let Some((_, message)) = problems.into_iter().next()
     {
-        return Some(message);
+        return Some(SsoBlocker::IssuerField(message));
     }
     if let Err(message) = check_issuer(&sso.issuer) {
-        return Some(message);
+        return Some(SsoBlocker::Issuer(message));
     }
     if let Err(message) = check_client_id(profile.idp, &sso.client_id) {
-        return Some(message);
+        return Some(SsoBlocker::ClientId(message));
     }
     let secret = sso
         .client_secret_credential
         .as_deref()
         .and_then(|id| profile.credential(id));
     let Some(secret) = secret else {
-        return Some("Enter the client secret".to_owned());
+        return Some(SsoBlocker::NoClientSecret);
     };
     if !idp.secret_lifetimes_days.is_empty() && secret.expires_at.is_none() {
-        return Some(format!(
-            "Enter when the client secret expires ({} secrets always expire)",
-            idp.name
-        ));
+        return Some(SsoBlocker::NoSecretExpiry {
+            idp: idp.name.clone(),
+        });
     }
     match effective_scopes(&sso.scopes, platform) {
-        Err(message) => return Some(message),
+        Err(message) => return Some(SsoBlocker::Scopes(message)),
         Ok(scopes) => {
             let missing = missing_platform_scopes(&scopes, platform);
             if !missing.is_empty() {
-                return Some(format!(
-                    "Add the {} {} that {} needs",
-                    if missing.len() == 1 {
-                        "scope"
-                    } else {
-                        "scopes"
-                    },
-                    missing.join(", "),
-                    platform.name
-                ));
+                return Some(SsoBlocker::MissingScopes {
+                    scopes: missing,
+                    platform: platform.name.clone(),
+                });
             }
         }
     }
     if platform.sso.uses_allowed_domains {
         match parse_allowed_domains(&sso.allowed_domains) {
-            Err(message) => return Some(message),
-            Ok(domains) if domains.is_empty() => {
-                return Some("Enter at least one allowed email domain".to_owned());
-            }
+            Err(message) => return Some(SsoBlocker::AllowedDomains(message)),
+            Ok(domains) if domains.is_empty() => return Some(SsoBlocker::NoAllowedDomain),
             Ok(_) => {}
         }
     }
@@ -581,16 +643,13 @@ pub fn next_blocker(profile: &Profile, platform: &Platform) -> Option<String> {
         && let Some(difference) =
             compare_redirect_uris(&expected, &sso.registered_redirect_uri).first()
     {
-        return Some(format!(
-            "The registered redirect URI differs: {}",
-            difference.message()
-        ));
+        return Some(SsoBlocker::RedirectUriDiffers(difference.message()));
     }
     if !sso.assignment_confirmed {
-        return Some("Confirm that users or groups are assigned to the app".to_owned());
+        return Some(SsoBlocker::AssignmentNotConfirmed);
     }
     if !sso.break_glass_confirmed {
-        return Some("Confirm that a break-glass admin can sign in without SSO".to_owned());
+        return Some(SsoBlocker::BreakGlassNotConfirmed);
     }
     None
 }
@@ -848,11 +907,10 @@ mod tests {
         p.sso
             .issuer_params
             .insert("tenant_id".into(), "contoso.com".into());
-        assert!(
-            next_blocker(&p, platform)
-                .unwrap()
-                .contains("Directory (tenant) ID")
-        );
+        assert!(matches!(
+            next_blocker(&p, platform),
+            Some(SsoBlocker::IssuerField(m)) if m.contains("Directory (tenant) ID")
+        ));
         p.sso.issuer_edited = true;
         assert_eq!(
             next_blocker(&p, platform),
@@ -862,43 +920,89 @@ mod tests {
 
         let mut p = complete.clone();
         p.sso.client_id.clear();
-        assert_eq!(
-            next_blocker(&p, platform).as_deref(),
-            Some("Enter the client ID")
-        );
+        assert!(matches!(
+            next_blocker(&p, platform),
+            Some(SsoBlocker::ClientId(_))
+        ));
 
         let mut p = complete.clone();
         p.sso.client_secret_credential = None;
-        assert_eq!(
-            next_blocker(&p, platform).as_deref(),
-            Some("Enter the client secret")
-        );
+        assert_eq!(next_blocker(&p, platform), Some(SsoBlocker::NoClientSecret));
 
         let mut p = complete.clone();
         p.credentials[0].expires_at = None;
-        assert!(next_blocker(&p, platform).unwrap().contains("expires"));
+        assert!(matches!(
+            next_blocker(&p, platform),
+            Some(SsoBlocker::NoSecretExpiry { .. })
+        ));
 
         let mut p = complete.clone();
         p.sso.allowed_domains = "@contoso.com".into();
-        assert!(
-            next_blocker(&p, platform)
-                .unwrap()
-                .contains("without the @")
-        );
+        assert!(matches!(
+            next_blocker(&p, platform),
+            Some(SsoBlocker::AllowedDomains(_))
+        ));
         p.sso.allowed_domains.clear();
-        assert!(
-            next_blocker(&p, platform)
-                .unwrap()
-                .contains("allowed email domain")
+        assert_eq!(
+            next_blocker(&p, platform),
+            Some(SsoBlocker::NoAllowedDomain)
         );
 
         let mut p = complete.clone();
         p.sso.assignment_confirmed = false;
-        assert!(next_blocker(&p, platform).unwrap().contains("assigned"));
+        assert_eq!(
+            next_blocker(&p, platform),
+            Some(SsoBlocker::AssignmentNotConfirmed)
+        );
 
         let mut p = complete.clone();
         p.sso.break_glass_confirmed = false;
-        assert!(next_blocker(&p, platform).unwrap().contains("break-glass"));
+        assert_eq!(
+            next_blocker(&p, platform),
+            Some(SsoBlocker::BreakGlassNotConfirmed)
+        );
+    }
+
+    #[test]
+    fn blockers_keep_their_words() {
+        let cases = [
+            (SsoBlocker::NoClientSecret, "Enter the client secret"),
+            (
+                SsoBlocker::NoSecretExpiry {
+                    idp: "Microsoft Entra ID".into(),
+                },
+                "Enter when the client secret expires (Microsoft Entra ID secrets always expire)",
+            ),
+            (
+                SsoBlocker::MissingScopes {
+                    scopes: vec!["offline_access".into()],
+                    platform: "Claresia".into(),
+                },
+                "Add the scope offline_access that Claresia needs",
+            ),
+            (
+                SsoBlocker::MissingScopes {
+                    scopes: vec!["a".into(), "b".into()],
+                    platform: "X".into(),
+                },
+                "Add the scopes a, b that X needs",
+            ),
+            (
+                SsoBlocker::NoAllowedDomain,
+                "Enter at least one allowed email domain",
+            ),
+            (
+                SsoBlocker::RedirectUriDiffers("Trailing slash".into()),
+                "The registered redirect URI differs: Trailing slash",
+            ),
+            (
+                SsoBlocker::ClientId("Enter the client ID".into()),
+                "Enter the client ID",
+            ),
+        ];
+        for (blocker, words) in cases {
+            assert_eq!(blocker.to_string(), words);
+        }
     }
 
     #[test]
@@ -909,18 +1013,16 @@ mod tests {
         p.sso.scopes = "openid profile email offline_access".into();
         assert_eq!(next_blocker(&p, claresia), None);
         p.sso.registered_redirect_uri = "https://api.workos.com/sso/oidc/callback/".into();
-        assert!(
-            next_blocker(&p, claresia)
-                .unwrap()
-                .contains("Trailing slash")
-        );
+        assert!(matches!(
+            next_blocker(&p, claresia),
+            Some(SsoBlocker::RedirectUriDiffers(d)) if d.contains("Trailing slash")
+        ));
         p.sso.registered_redirect_uri = "https://api.workos.com/sso/oidc/callback".into();
         assert_eq!(next_blocker(&p, claresia), None);
         p.sso.scopes = "openid profile email".into();
-        assert!(
-            next_blocker(&p, claresia)
-                .unwrap()
-                .contains("offline_access")
-        );
+        assert!(matches!(
+            next_blocker(&p, claresia),
+            Some(SsoBlocker::MissingScopes { scopes, .. }) if scopes == ["offline_access"]
+        ));
     }
 }

@@ -591,3 +591,50 @@ async fn a_secret_cut_after_its_first_characters_leaves_nothing() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Verdicts measured on independent providers (issue #18).
+
+#[tokio::test]
+async fn a_provider_that_lists_only_openid_passes_oidc_scopes_with_a_note() {
+    // idpyoidc's document: scopes_supported is ["openid"], profile and email are granted.
+    let server = hostile::serve(|seen| {
+        if seen.path() == "/jwks" {
+            return json_reply(&json!({"keys": [hostile::public_rsa_key("rsa")]}));
+        }
+        let mut doc = hostile::document(&seen.base);
+        doc["scopes_supported"] = json!(["openid"]);
+        json_reply(&doc)
+    })
+    .await;
+    let report = run(&server.base, 5).await;
+    let scopes = finding(&report, "oidc.scopes");
+    assert_eq!(scopes.status, Status::Pass, "{}", scopes.detail);
+    assert!(
+        scopes.detail.contains("does not list profile, email"),
+        "{}",
+        scopes.detail
+    );
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_does_not_tell_says_the_secret_was_not_confirmed() {
+    let server = hostile::serve(|seen| match seen.path() {
+        "/token" => Reply::json(
+            400,
+            &json!({"error": "unsupported_grant_type", "error_description": "not here"}),
+        ),
+        "/jwks" => json_reply(&json!({"keys": [hostile::public_rsa_key("rsa")]})),
+        _ => json_reply(&hostile::document(&seen.base)),
+    })
+    .await;
+    let report = oidc::check(
+        &with_client(&server.base),
+        Policy::with_timeout_secs(5),
+        &|_| {},
+    )
+    .await;
+    let auth = finding(&report, "oidc.client_auth");
+    assert_eq!(auth.status, Status::Warn, "{}", auth.detail);
+    assert!(auth.detail.contains("NOT confirmed"), "{}", auth.detail);
+}
