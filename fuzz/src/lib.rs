@@ -224,6 +224,7 @@ pub fn id_token(data: &[u8]) -> Vec<Result<VerifiedIdToken, LoginError>> {
             algorithm: verified.algorithm.clone(),
             key_id: verified.key_id.clone(),
             redirect_uri: "http://127.0.0.1:53682/callback".to_owned(),
+            granted_scopes: None,
         };
         drop(outcome.display_claims());
     }

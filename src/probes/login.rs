@@ -97,6 +97,9 @@ pub struct LoginOutcome {
     pub key_id: Option<String>,
     /// The redirect URI the listener served.
     pub redirect_uri: String,
+    /// The scopes the token endpoint said it granted (RFC 6749 §5.1 `scope`); `None`
+    /// when it did not say, which means it granted what was requested.
+    pub granted_scopes: Option<Vec<String>>,
 }
 
 /// Where a claim was found.
@@ -386,6 +389,7 @@ where
         algorithm: token.algorithm,
         key_id: token.key_id,
         redirect_uri,
+        granted_scopes: tokens.granted_scopes,
     })
 }
 
@@ -807,9 +811,14 @@ async fn redeem(
         .get("access_token")
         .and_then(Value::as_str)
         .map(Secret::new);
+    let granted_scopes = value
+        .get("scope")
+        .and_then(Value::as_str)
+        .map(|scope| scope.split_whitespace().map(str::to_owned).collect());
     Ok(Tokens {
         id_token,
         access_token,
+        granted_scopes,
     })
 }
 
@@ -817,6 +826,8 @@ async fn redeem(
 struct Tokens {
     id_token: String,
     access_token: Option<Secret>,
+    /// The token answer's `scope` (RFC 6749 §5.1), when it sent one.
+    granted_scopes: Option<Vec<String>>,
 }
 
 /// The userinfo claims, or nothing when the endpoint fails or names another subject (a

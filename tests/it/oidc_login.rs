@@ -120,6 +120,25 @@ async fn public_client_login_returns_verified_claims_and_missing_jit_claims() {
         "{}",
         outcome.algorithm
     );
+    // The token answer says which scopes were granted (RFC 6749 §5.1): that confirms
+    // oidc.scopes whatever scopes_supported lists (issue #18).
+    let granted = outcome.granted_scopes.clone().unwrap_or_default();
+    assert!(
+        ["openid", "profile", "email"]
+            .iter()
+            .all(|s| granted.iter().any(|g| g == s)),
+        "{granted:?}"
+    );
+    let confirmed = sso_scim_wizard::probes::oidc::scopes_granted_finding(
+        &input.scopes,
+        outcome.granted_scopes.as_deref(),
+    );
+    assert_eq!(
+        confirmed.status,
+        sso_scim_wizard::diagnostics::Status::Pass,
+        "{}",
+        confirmed.detail
+    );
     let shown: BTreeMap<&str, Option<(String, ClaimSource)>> =
         outcome.display_claims().into_iter().collect();
     assert_eq!(

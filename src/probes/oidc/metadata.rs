@@ -175,6 +175,41 @@ pub fn scopes_finding(document: &Map<String, Value>, extra: &[String]) -> Findin
     }
 }
 
+/// `oidc.scopes` confirmed by a test login: the scopes it asked for (`requested`) against
+/// those the token endpoint said it granted; `None` (no `scope` in the answer) means
+/// everything requested was granted (RFC 6749 §5.1).
+pub fn scopes_granted_finding(requested: &[String], granted: Option<&[String]>) -> Finding {
+    let Some(granted) = granted else {
+        return Finding::pass(
+            SCOPES,
+            format!(
+                "The test login was granted what it asked for ({}): the token answer did not list scopes, which means all were granted",
+                requested.join(", ")
+            ),
+        );
+    };
+    let refused: Vec<&str> = requested
+        .iter()
+        .map(String::as_str)
+        .filter(|scope| !granted.iter().any(|g| g == scope))
+        .collect();
+    if refused.is_empty() {
+        return Finding::pass(
+            SCOPES,
+            format!("The test login was granted {}", granted.join(", ")),
+        );
+    }
+    Finding::warn(
+        SCOPES,
+        format!(
+            "The test login was not granted {} (it was granted {})",
+            refused.join(", "),
+            granted.join(", ")
+        ),
+        "Grant these scopes to the app in the IdP (Entra: API permissions, with admin consent), or user details such as the email will be missing",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +316,27 @@ mod tests {
             &["groups".into()],
         );
         assert_eq!(f.status, Status::Warn, "{}", f.detail);
+    }
+
+    #[test]
+    fn granted_scopes_confirm_or_name_what_was_not_granted() {
+        let requested: Vec<String> = ["openid", "profile", "email"].map(String::from).to_vec();
+        let all = requested.clone();
+        assert_eq!(
+            scopes_granted_finding(&requested, Some(&all)).status,
+            Status::Pass
+        );
+        assert_eq!(
+            scopes_granted_finding(&requested, None).status,
+            Status::Pass
+        );
+        let only_openid = vec!["openid".to_owned()];
+        let f = scopes_granted_finding(&requested, Some(&only_openid));
+        assert_eq!(f.status, Status::Warn);
+        assert!(
+            f.detail.contains("not granted profile, email"),
+            "{}",
+            f.detail
+        );
     }
 }

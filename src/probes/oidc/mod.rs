@@ -40,7 +40,9 @@ pub use discovery::{
 };
 pub use issuer::{is_entra_login_host, is_guid, issuer_finding};
 pub use jwks::{jwks_body_finding, jwks_finding};
-pub use metadata::{metadata_finding, scopes_finding, signing_algs_finding};
+pub use metadata::{
+    metadata_finding, scopes_finding, scopes_granted_finding, signing_algs_finding,
+};
 
 /// `oidc.discovery_fetch`.
 pub const DISCOVERY_FETCH: &str = "oidc.discovery_fetch";
