@@ -6,10 +6,6 @@
     clippy::disallowed_methods,
     reason = "the test thread waits for background tasks and the test server; no frame is blocked"
 )]
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers: an unexpected error or missing value is the test failing"
-)]
 
 mod support;
 
