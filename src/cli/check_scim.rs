@@ -13,6 +13,7 @@ use clap::Args;
 
 use crate::model::PlatformId;
 use crate::probes::http::{DEFAULT_TIMEOUT_SECS, Policy};
+use crate::probes::replay::{Idp, ReplayInput};
 use crate::probes::scim::{self, ScimInput};
 use crate::secrets::Secret;
 
@@ -40,6 +41,11 @@ pub struct CheckScimArgs {
     /// Also create, change and delete one test user (ssw-probe-<random>@example.com).
     #[arg(long)]
     pub write_probe: bool,
+    /// Replay what this IdP's provisioning sends (entra, okta or onelogin) instead of the
+    /// read-only checks: creates, changes and deletes test users and a test group
+    /// (ssw-probe-<random>…), each step a scim.replay.<idp>.<step> finding, clean-up always.
+    #[arg(long, value_name = "IDP", value_parser = parse_idp)]
+    pub replay: Option<Idp>,
     /// Seconds allowed per request.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT_SECS)]
     pub timeout: u64,
@@ -53,7 +59,28 @@ pub struct CheckScimArgs {
 pub fn run(args: &CheckScimArgs) -> anyhow::Result<ExitCode> {
     let input = resolve(args)?;
     let policy = Policy::with_timeout_secs(args.timeout);
+    if let Some(idp) = args.replay {
+        let Some(token) = input.token.clone() else {
+            bail!("--replay needs the SCIM token")
+        };
+        let replay = ReplayInput {
+            base_url: input.base_url.clone(),
+            token,
+            platform: input.platform,
+            idp,
+            probe_id: None,
+        };
+        return super::run_report(
+            crate::probes::replay::replay(&replay, policy, &|_| {}),
+            args.json,
+        );
+    }
     super::run_report(scim::check(&input, policy, &|_| {}), args.json)
+}
+
+/// `entra`, `okta` or `onelogin`.
+fn parse_idp(word: &str) -> Result<Idp, String> {
+    Idp::parse(word).ok_or_else(|| format!("{word:?} is not one of entra, okta, onelogin"))
 }
 
 /// Builds the probe input from the options, the environment and the profile.

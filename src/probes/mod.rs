@@ -5,5 +5,6 @@
 pub mod http;
 pub mod login;
 pub mod oidc;
+pub mod replay;
 pub mod saml;
 pub mod scim;

@@ -41,6 +41,7 @@ mod saml_checks;
 mod save_folder;
 mod scim_checks;
 mod scim_hostile;
+mod scim_replay;
 mod secret_sweep;
 mod storage_kill;
 #[cfg(feature = "gui")]
@@ -53,6 +54,8 @@ mod ui_credentials;
 mod ui_dashboard;
 #[cfg(feature = "gui")]
 mod ui_keyboard;
+#[cfg(feature = "gui")]
+mod ui_replay;
 #[cfg(feature = "gui")]
 mod ui_review;
 #[cfg(feature = "gui")]

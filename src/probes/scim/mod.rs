@@ -17,6 +17,8 @@ mod protocol;
 mod transport;
 mod write;
 
+pub(crate) use write::uuid_like;
+
 use std::time::Instant;
 
 use reqwest::Method;
@@ -36,7 +38,7 @@ use transport::{
     Body, Exchange, body_of, error_suffix, is_accepted, is_login_redirect, is_sendable,
     is_unreachable, judged, millis, transport_fix,
 };
-use write::{random_failed, uuid_like};
+use write::random_failed;
 
 pub use judge::SLOW_REQUEST_MS;
 pub use judge::{entra_finding, groups_finding, list_response_finding, not_found_finding};

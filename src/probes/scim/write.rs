@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::Run;
 use super::protocol::{PATCH_OP_SCHEMA, ScimError, USER_SCHEMA, status_meaning};
 use super::transport::{Body, body_of, error_suffix, millis, transport_fix};
+use crate::diagnostics::text::hex;
 use crate::diagnostics::{Finding, Status};
 use crate::probes::http::Response;
 use crate::secrets::{RandomError, Secret};
@@ -563,15 +564,8 @@ pub(super) fn random_failed(id: &str, err: &RandomError) -> Finding {
     )
 }
 
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
-}
-
 /// A random id shaped like a UUID (8-4-4-4-12), which servers that validate ids accept.
-pub(super) fn uuid_like() -> Result<String, RandomError> {
+pub(crate) fn uuid_like() -> Result<String, RandomError> {
     let h = hex(&random_bytes::<16>()?);
     Ok(format!(
         "{}-{}-{}-{}-{}",

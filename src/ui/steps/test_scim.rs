@@ -13,6 +13,7 @@ use crate::checks;
 use crate::diagnostics::{Finding, Report, Status, check_ids};
 use crate::model::StoredReport;
 use crate::probes::http::Policy;
+use crate::probes::replay::{self, Idp, Phase, ReplayInput, ReplayPlan};
 use crate::probes::scim::{self, ScimInput, WriteProbePlan};
 use crate::secrets::masked;
 use crate::ui::task::Task;
@@ -32,6 +33,20 @@ pub struct TestScimStep {
     /// The last run asked for the write probe.
     with_write_probe: bool,
     run_error: Option<String>,
+    /// The provisioning replay: its run, what it has found so far and the last report.
+    replay: ReplayState,
+}
+
+/// State of the "Will <IdP> provisioning work?" replay.
+#[derive(Debug, Default)]
+struct ReplayState {
+    run: Task<Result<Report, String>>,
+    progress: Progress,
+    /// The plan the consent dialog is asking about.
+    consent: Option<ReplayPlan>,
+    /// Whose replay ran last, and its report.
+    last: Option<(Idp, Report)>,
+    running: Option<Idp>,
 }
 
 impl Step for TestScimStep {
@@ -129,6 +144,7 @@ impl Step for TestScimStep {
             findings::findings_ui(ui, env.catalog, &stored.report.checks);
         }
         self.consent_ui(ui.ctx(), env);
+        self.replay_ui(ui, env, token.is_some(), &base_url);
         StepOutcome::Stay
     }
 }
@@ -246,5 +262,190 @@ impl TestScimStep {
             Some(false) => self.consent = None,
             None => {}
         }
+    }
+}
+
+/// The IdP's name on its button and in the dialog.
+fn idp_name(idp: Idp) -> &'static str {
+    match idp {
+        Idp::Entra => "Entra ID",
+        Idp::Okta => "Okta",
+        Idp::OneLogin => "OneLogin",
+    }
+}
+
+impl TestScimStep {
+    /// "Will <IdP> provisioning work?": the buttons, the consent dialog and the timeline.
+    fn replay_ui(&mut self, ui: &mut egui::Ui, env: &StepEnv<'_>, has_token: bool, base_url: &str) {
+        self.replay.run.poll();
+        if let Some(result) = self.replay.run.take()
+            && let Some(idp) = self.replay.running.take()
+        {
+            match result {
+                Ok(report) => self.replay.last = Some((idp, report)),
+                Err(err) => self.run_error = Some(err),
+            }
+        }
+        ui.add_space(10.0);
+        ui.separator();
+        ui.heading("Will your IdP's provisioning work?");
+        ui.label(
+            "Replays what the identity provider sends when it provisions: it creates test users and a test group, \
+             changes, deactivates and deletes them, in the IdP's order, and says for each step what works and what to change. \
+             You see exactly what it creates before anything is sent.",
+        );
+        let running = self.replay.run.is_running() || self.run.is_running();
+        ui.horizontal_wrapped(|ui| {
+            for idp in Idp::ALL {
+                let button = ui
+                    .add_enabled(
+                        !running && !base_url.is_empty() && has_token,
+                        egui::Button::new(format!("Will {} provisioning work?", idp_name(idp))),
+                    )
+                    .on_disabled_hover_text("Needs a base URL and a stored token");
+                if button.clicked() {
+                    match scim::new_probe_id().and_then(|id| ReplayPlan::new(idp, &id)) {
+                        Ok(plan) => self.replay.consent = Some(plan),
+                        Err(err) => self.run_error = Some(err.to_string()),
+                    }
+                }
+            }
+        });
+        if let Some(idp) = self.replay.running {
+            let seen = self
+                .replay
+                .progress
+                .lock()
+                .map(|p| p.clone())
+                .unwrap_or_default();
+            let total = replay::catalog().replay(idp).steps.len() + 1;
+            findings::progress_ui(ui, &seen, total);
+            timeline_ui(ui, env, idp, &seen);
+        } else if let Some((idp, report)) = &self.replay.last {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!("{} replay:", idp_name(*idp)));
+                findings::summary_ui(ui, report);
+            });
+            timeline_ui(ui, env, *idp, &report.checks);
+        }
+        self.replay_consent_ui(ui.ctx(), env);
+    }
+
+    fn replay_consent_ui(&mut self, ctx: &egui::Context, env: &StepEnv<'_>) {
+        let Some(plan) = self.replay.consent.clone() else {
+            return;
+        };
+        let platform = env.catalog.platform(env.profile.platform);
+        let mut choice = None;
+        egui::Modal::new(egui::Id::unique("scim-replay-consent")).show(ctx, |ui| {
+            ui.set_width(560.0);
+            ui.heading(format!("Replay {} provisioning?", idp_name(plan.idp)));
+            ui.label(format!(
+                "The replay changes data in {} at {}:",
+                platform.name,
+                env.profile.scim.base_url.trim()
+            ));
+            for line in plan.describe() {
+                ui.label(format!("• {line}"));
+            }
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                if ui.button("Cancel").clicked() {
+                    choice = Some(false);
+                }
+                if ui.button("Run the replay").clicked() {
+                    choice = Some(true);
+                }
+            });
+        });
+        if choice.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            choice = Some(false);
+        }
+        match choice {
+            Some(true) => {
+                self.replay.consent = None;
+                self.start_replay(ctx, env, &plan);
+            }
+            Some(false) => self.replay.consent = None,
+            None => {}
+        }
+    }
+
+    fn start_replay(&mut self, ctx: &egui::Context, env: &StepEnv<'_>, plan: &ReplayPlan) {
+        let profile = &*env.profile;
+        let token_account = checks::scim_token_account(profile);
+        let base_url = profile.scim.base_url.clone();
+        let platform = profile.platform;
+        let idp = plan.idp;
+        let probe_id = plan.probe_id.clone();
+        self.replay.progress = Arc::default();
+        self.replay.running = Some(idp);
+        let progress = Arc::clone(&self.replay.progress);
+        let secrets = Arc::clone(env.secrets);
+        let repaint = ctx.clone();
+        self.replay.run = Task::spawn(env.runtime, ctx, async move {
+            let token = tokio::task::spawn_blocking(move || {
+                checks::read_scim_token(&*secrets, token_account.as_deref())
+            })
+            .await
+            .map_err(|err| format!("Could not read the token: {err}"))??
+            .ok_or_else(|| {
+                "The replay needs the SCIM token; store it in the Credentials step".to_owned()
+            })?;
+            let input = ReplayInput {
+                base_url,
+                token,
+                platform,
+                idp,
+                probe_id: Some(probe_id),
+            };
+            let on_finding = move |finding: &Finding| {
+                if let Ok(mut seen) = progress.lock() {
+                    seen.push(finding.clone());
+                }
+                repaint.request_repaint();
+            };
+            Ok(replay::replay(&input, Policy::default(), &on_finding).await)
+        });
+    }
+}
+
+/// The replay as the IdP's timeline: one block per phase, each step's verdict and fix.
+fn timeline_ui(ui: &mut egui::Ui, env: &StepEnv<'_>, idp: Idp, seen: &[Finding]) {
+    let replay = replay::catalog().replay(idp);
+    let phase_of = |finding: &Finding| {
+        replay
+            .steps
+            .iter()
+            .find(|step| replay.check_id(step) == finding.id)
+            .map(|step| step.phase)
+    };
+    for phase in [
+        Phase::Connect,
+        Phase::Create,
+        Phase::Update,
+        Phase::Deactivate,
+        Phase::Groups,
+        Phase::Delete,
+    ] {
+        let in_phase: Vec<Finding> = seen
+            .iter()
+            .filter(|f| phase_of(f) == Some(phase))
+            .cloned()
+            .collect();
+        if in_phase.is_empty() {
+            continue;
+        }
+        ui.label(egui::RichText::new(phase.label()).strong());
+        findings::findings_ui(ui, env.catalog, &in_phase);
+    }
+    let rest: Vec<Finding> = seen
+        .iter()
+        .filter(|f| phase_of(f).is_none())
+        .cloned()
+        .collect();
+    if !rest.is_empty() {
+        ui.label(egui::RichText::new("Clean-up and platform notes").strong());
+        findings::findings_ui(ui, env.catalog, &rest);
     }
 }
