@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use super::{Step, StepEnv, StepOutcome};
 use crate::checks;
 use crate::diagnostics::{Finding, Report, Status, check_ids};
-use crate::model::StoredReport;
+use crate::model::{IdpId, StoredReport};
 use crate::probes::http::Policy;
 use crate::probes::replay::{self, Idp, Phase, ReplayInput, ReplayPlan};
 use crate::probes::scim::{self, ScimInput, WriteProbePlan};
@@ -295,8 +295,23 @@ impl TestScimStep {
              You see exactly what it creates before anything is sent.",
         );
         let running = self.replay.run.is_running() || self.run.is_running();
+        // The tenant's own IdP only: an Entra tenant has no use for Okta's sequence, and a
+        // tenant with another IdP gets no vendor's name (there is no sequence for it).
+        let tenant_idp = match env.profile.idp {
+            IdpId::Entra => Some(Idp::Entra),
+            IdpId::Okta => Some(Idp::Okta),
+            IdpId::Onelogin => Some(Idp::OneLogin),
+            IdpId::Generic => None,
+        };
+        if tenant_idp.is_none() {
+            ui.colored_label(
+                Tokens::ui(ui).muted,
+                "The replay knows the sequences of the identity providers listed on the Tenant step; \
+                 pick yours there to run it. The checks above still apply to any IdP.",
+            );
+        }
         ui.horizontal_wrapped(|ui| {
-            for idp in Idp::ALL {
+            for idp in tenant_idp {
                 let button = ui
                     .add_enabled(
                         !running && !base_url.is_empty() && has_token,
