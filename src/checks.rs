@@ -15,7 +15,7 @@ use crate::diagnostics::Report;
 use crate::model::{Profile, SamlCertificate, StoredReport};
 use crate::probes::http::Policy;
 use crate::probes::oidc::{self, OidcInput};
-use crate::probes::saml::{MetadataSource, SamlInput, SamlOutcome};
+use crate::probes::saml::{self, MetadataSource, SamlInput, SamlOutcome};
 use crate::probes::scim::{self, ScimInput};
 use crate::secrets::{Secret, SecretStore, account};
 use crate::wizard::sso as rules;
@@ -184,7 +184,7 @@ pub struct TenantReport {
     pub profile: String,
     /// The tenant's name.
     pub name: String,
-    /// The SSO half (`null` when it was not set up or is not OIDC).
+    /// The SSO half: the OIDC checks, or the SAML metadata test (`null` when not set up).
     pub sso: Option<Report>,
     /// The SCIM half (`null` when it was not set up).
     pub scim: Option<Report>,
@@ -192,6 +192,10 @@ pub struct TenantReport {
     pub notes: Vec<String>,
     /// True when a check of either half failed.
     pub failed: bool,
+    /// The SAML metadata test's outcome (its report is also `sso`), for the caller to
+    /// store with [`record_saml`]; `None` when the tenant is OIDC or has no metadata yet.
+    #[serde(skip)]
+    pub saml: Option<SamlOutcome>,
 }
 
 impl TenantReport {
@@ -269,11 +273,19 @@ pub async fn check_tenant(
     let platform = catalog().platform(profile.platform);
     let mut notes = Vec::new();
 
-    let sso = if platform.sso.protocol == SsoProtocol::Saml {
-        notes.push(format!(
-            "{} signs users in with SAML; its SSO half is not checked here yet",
-            platform.name
-        ));
+    let saml = if sso_protocol(profile) == SsoProtocol::Saml {
+        let input = saml_input(profile);
+        if input.is_none() {
+            notes.push(
+                "The SSO app has no SAML metadata URL or file yet, so SSO was not checked"
+                    .to_owned(),
+            );
+        }
+        input
+    } else {
+        None
+    };
+    let sso = if sso_protocol(profile) == SsoProtocol::Saml {
         None
     } else if profile.sso.issuer.trim().is_empty() {
         notes.push("The SSO app has no issuer yet, so SSO was not checked".to_owned());
@@ -318,12 +330,18 @@ pub async fn check_tenant(
             Err(note) => Err(note),
         })
     };
-    let (sso, scim) = tokio::join!(sso_run, scim_run);
+    let saml_run = async {
+        let input = saml?;
+        Some(saml::check_metadata(&input, policy, Utc::now(), &|_| {}).await)
+    };
+    let (sso, scim, saml) = tokio::join!(sso_run, scim_run, saml_run);
 
-    let sso = sso.map(|(report, note)| {
-        notes.extend(note);
-        report
-    });
+    let sso = sso
+        .map(|(report, note)| {
+            notes.extend(note);
+            report
+        })
+        .or_else(|| saml.as_ref().map(|outcome| outcome.report.clone()));
     let scim = match scim {
         Some(Ok(report)) => Some(report),
         Some(Err(note)) => {
@@ -343,6 +361,7 @@ pub async fn check_tenant(
         scim,
         notes,
         failed,
+        saml,
     }
 }
 

@@ -155,15 +155,20 @@ pub fn due_list<'a>(profiles: impl IntoIterator<Item = &'a Profile>) -> Vec<Due>
     due
 }
 
+/// The fixed instant the unit tests of expiry, ics reminders, profile storage and
+/// credentials judge dates against (a Monday, noon UTC).
+#[cfg(test)]
+pub(crate) fn test_now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+        .unwrap_or_else(|err| panic!("fixed test instant: {err}"))
+        .with_timezone(&Utc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use super::test_now as now;
 
     #[test]
     fn severity_boundaries() {

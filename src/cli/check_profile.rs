@@ -86,6 +86,8 @@ pub fn run(args: &CheckProfileArgs) -> anyhow::Result<ExitCode> {
     )]
     let reports = runtime.block_on(check_all(profiles, secrets, policy, usize::from(args.jobs)));
 
+    store_saml_outcomes(&store, &reports);
+
     let failed = reports.iter().filter(|r| r.failed).count();
     if args.json {
         let text = if args.all {
@@ -123,6 +125,28 @@ pub fn run(args: &CheckProfileArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Stores each SAML tenant's metadata test (report and signing certificates) in its
+/// profile, as the window's Test SSO step does; a profile that cannot be saved is logged,
+/// its report is still printed.
+fn store_saml_outcomes(store: &crate::storage::ProfileStore, reports: &[TenantReport]) {
+    for report in reports {
+        let Some(outcome) = &report.saml else {
+            continue;
+        };
+        let now = Utc::now();
+        let saved = store.load(&report.profile, now).and_then(|mut profile| {
+            checks::record_saml(&mut profile, outcome, now);
+            store.save(&profile)
+        });
+        if let Err(err) = saved {
+            log::warn!(
+                "the SAML result of tenant {} was not stored: {err}",
+                report.profile
+            );
+        }
+    }
 }
 
 /// Checks `profiles`, at most `jobs` at a time, in the order given.

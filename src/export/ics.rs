@@ -149,11 +149,7 @@ mod tests {
     use crate::secrets::Secret;
     use chrono::Duration;
 
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::expiry::test_now as now;
 
     fn due(
         tenant: &str,

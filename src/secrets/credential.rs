@@ -456,11 +456,7 @@ mod tests {
     use crate::catalog::catalog;
     use crate::model::PlatformId;
 
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::expiry::test_now as now;
 
     #[test]
     fn platform_issued_tokens_are_import_only() {

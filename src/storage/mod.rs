@@ -611,11 +611,7 @@ fn slug(name: &str) -> String {
 mod tests {
     use super::*;
 
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::expiry::test_now as now;
 
     #[test]
     fn save_then_list_round_trips() {

@@ -5,6 +5,9 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+#[path = "../support/saml/mod.rs"]
+mod samldata;
+
 #[path = "../support/hostile.rs"]
 mod hostile;
 
@@ -37,6 +40,7 @@ mod packaging;
 mod peers_smoke;
 mod rotation;
 mod saml_checks;
+mod saml_profile;
 #[cfg(feature = "gui")]
 mod save_folder;
 mod scim_checks;

@@ -102,7 +102,10 @@ fn the_entra_replay_asks_first_then_shows_the_timeline_with_the_failed_remove() 
     click(&mut h, Role::Button, "Next");
     assert_eq!(h.state().current_step(), StepId::TestScim);
     // An Entra tenant is offered Entra's sequence only.
-    for other in ["Will Okta provisioning work?", "Will OneLogin provisioning work?"] {
+    for other in [
+        "Will Okta provisioning work?",
+        "Will OneLogin provisioning work?",
+    ] {
         assert!(h.query_by_label(other).is_none(), "{other} shown");
     }
 

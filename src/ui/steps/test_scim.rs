@@ -311,7 +311,7 @@ impl TestScimStep {
             );
         }
         ui.horizontal_wrapped(|ui| {
-            for idp in tenant_idp {
+            if let Some(idp) = tenant_idp {
                 let button = ui
                     .add_enabled(
                         !running && !base_url.is_empty() && has_token,
