@@ -124,10 +124,12 @@ pub enum EntraMode {
 }
 
 impl EntraMode {
-    /// A sentence saying which Entra apps a failure matters for; empty for [`Self::Both`].
+    /// A sentence saying which Entra apps a failure matters for.
     pub fn matters_for(self) -> &'static str {
         match self {
-            Self::Both => "",
+            Self::Both => {
+                "This matters for every Entra app, with or without the aadOptscim062020 flag in the tenant URL."
+            }
             Self::Default => {
                 "This matters for Entra apps without the aadOptscim062020 flag in the tenant URL (Entra's older PATCH form)."
             }
