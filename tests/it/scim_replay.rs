@@ -131,6 +131,18 @@ fn entra_replay_on_scim2_server_fails_the_member_remove_step_and_exits_1() {
         .unwrap()
         .to_owned();
     assert!(fix.contains("without the aadOptscim062020 flag"), "{fix}");
+    // Every failed step says which Entra apps it matters for, also the ones
+    // both PATCH forms send (the manager, the group body).
+    for check in report["checks"].as_array().unwrap() {
+        if check["status"] == "fail" {
+            let fix = check["fix"].as_str().unwrap_or_default();
+            assert!(
+                fix.contains("aadOptscim062020 flag"),
+                "{}: {fix}",
+                check["id"]
+            );
+        }
+    }
     assert!(started.elapsed() < Duration::from_secs(20));
 }
 

@@ -124,10 +124,12 @@ pub enum EntraMode {
 }
 
 impl EntraMode {
-    /// A sentence saying which Entra apps a failure matters for; empty for [`Self::Both`].
+    /// A sentence saying which Entra apps a failure matters for.
     pub fn matters_for(self) -> &'static str {
         match self {
-            Self::Both => "",
+            Self::Both => {
+                "This matters for every Entra app, with or without the aadOptscim062020 flag in the tenant URL."
+            }
             Self::Default => {
                 "This matters for Entra apps without the aadOptscim062020 flag in the tenant URL (Entra's older PATCH form)."
             }
@@ -169,6 +171,10 @@ pub struct Source {
     pub title: String,
     /// Where it is.
     pub url: String,
+    /// What the citation does not cover, in plain words (e.g. the page itself
+    /// was not in our library and what the steps follow instead).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A read after the step's request that proves it took effect.
@@ -549,6 +555,61 @@ mod tests {
                 .is_empty()
         );
         assert!(!catalog.expectations(PlatformId::Airia).is_empty());
+    }
+
+    /// Every cited page is one we read in our library (title and address as
+    /// found there), and an IdP whose own page was not there says so in a note.
+    #[test]
+    fn citations_are_the_pages_we_read() {
+        let found: [(&str, &str, &str); 6] = [
+            (
+                "entra",
+                "Tutorial: Develop and plan provisioning for a SCIM endpoint in Microsoft Entra ID",
+                "https://learn.microsoft.com/en-us/azure/active-directory/manage-apps/use-scim-to-provision-users-and-groups",
+            ),
+            (
+                "entra",
+                "Known issues and resolutions with SCIM 2.0 protocol compliance of the Microsoft Entra user provisioning service",
+                "https://learn.microsoft.com/en-us/azure/active-directory/app-provisioning/application-provisioning-config-problem-scim-compatibility",
+            ),
+            (
+                "okta",
+                "Okta and SCIM Version 2.0",
+                "https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20",
+            ),
+            (
+                "okta",
+                "Test your SCIM API (Okta's SCIM spec test on Runscope)",
+                "https://developer.okta.com/docs/guides/build-provisioning-integration/test-scim-api/",
+            ),
+            (
+                "onelogin",
+                "Creating SCIM Custom Connectors (OneLogin knowledge base)",
+                "https://onelogin.service-now.com/kb?id=kb_article_view&sysparm_article=KB0013904",
+            ),
+            (
+                "onelogin",
+                "Onelogin SCIM Integration (Keepnet Labs guide, shows the SCIM v2 Enterprise JSON template)",
+                "https://doc.keepnetlabs.com/next-generation-product/platform/company/company-settings/scim-settings/onelogin-scim-integration",
+            ),
+        ];
+        let catalog = catalog();
+        let mut cited = Vec::new();
+        for idp in Idp::ALL {
+            let replay = catalog.replay(idp);
+            for source in &replay.sources {
+                cited.push((idp.as_str(), source.title.as_str(), source.url.as_str()));
+            }
+        }
+        assert_eq!(cited, found.to_vec());
+        // The spec test's file and OneLogin's own request reference were not in
+        // the library: the catalog says so rather than citing an address.
+        for (idp, key) in [(Idp::Okta, "spec_test"), (Idp::OneLogin, "developers")] {
+            let replay = catalog.replay(idp);
+            let source = replay.sources.iter().find(|s| s.key == key).unwrap();
+            let note = source.note.as_deref().unwrap_or_default();
+            assert!(note.contains("not in our library"), "{key}: {note}");
+        }
     }
 
     fn one_step(extra: &str) -> String {
