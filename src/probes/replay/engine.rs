@@ -20,14 +20,12 @@ use crate::diagnostics::text::Redactor;
 use crate::diagnostics::{Finding, Report, ReportKind, Status};
 use crate::model::PlatformId;
 use crate::probes::http::{Client, HttpError, Policy, Request, Response};
-use crate::probes::scim::uuid_like;
+use crate::probes::scim::{ACCEPT, scim_request, uuid_like};
 use crate::probes::scim::{
-    ERROR_SCHEMA, LIST_RESPONSE_SCHEMA, PROBE_EMAIL_DOMAIN, PROBE_USER_PREFIX, SCIM_MEDIA_TYPE,
-    ScimError,
+    ERROR_SCHEMA, LIST_RESPONSE_SCHEMA, PROBE_EMAIL_DOMAIN, PROBE_USER_PREFIX, ScimError,
 };
 use crate::secrets::{RandomError, Secret};
 
-const ACCEPT: &str = "application/scim+json, application/json;q=0.9";
 /// The token sent by steps that check a wrong token is refused (not a secret).
 pub const WRONG_TOKEN: &str = "ssw-replay-wrong-token-0000000000";
 /// Longest server text quoted in a finding.
@@ -578,14 +576,7 @@ impl Run<'_> {
         body: Option<&Value>,
         auth: Auth,
     ) -> Result<Response, HttpError> {
-        let mut request = if let Some(body) = body {
-            Request::with_json(method, url, body, SCIM_MEDIA_TYPE)
-        } else {
-            let mut request = Request::get(url);
-            request.method = method;
-            request
-        }
-        .accept(ACCEPT);
+        let mut request = scim_request(method, url, body);
         request = request.bearer(match auth {
             Auth::Token => self.token.clone(),
             Auth::Wrong => Secret::new(WRONG_TOKEN.to_owned()),

@@ -17,6 +17,7 @@ mod protocol;
 mod transport;
 mod write;
 
+pub(crate) use transport::{ACCEPT, scim_request};
 pub(crate) use write::uuid_like;
 
 use std::time::Instant;

@@ -16,7 +16,20 @@ use crate::diagnostics::Finding;
 use crate::probes::http::{HttpError, Request, Response};
 use crate::secrets::Secret;
 
-pub(super) const ACCEPT: &str = "application/scim+json, application/json;q=0.9";
+pub(crate) const ACCEPT: &str = "application/scim+json, application/json;q=0.9";
+
+/// A SCIM request with the SCIM `Accept` header and, when there is a body, the body as
+/// `application/scim+json`; the probe and the IdP replay both build theirs here.
+pub(crate) fn scim_request(method: Method, url: Url, body: Option<&Value>) -> Request {
+    if let Some(body) = body {
+        Request::with_json(method, url, body, SCIM_MEDIA_TYPE)
+    } else {
+        let mut request = Request::get(url);
+        request.method = method;
+        request
+    }
+    .accept(ACCEPT)
+}
 
 /// One request and what came back, for the latency and content-type checks.
 #[derive(Clone, Debug)]
@@ -72,14 +85,7 @@ impl Run<'_> {
                 reason: "no usable base URL".to_owned(),
             });
         };
-        let mut request = if let Some(body) = body {
-            Request::with_json(method, url, body, SCIM_MEDIA_TYPE)
-        } else {
-            let mut request = Request::get(url);
-            request.method = method;
-            request
-        }
-        .accept(ACCEPT);
+        let mut request = scim_request(method, url, body);
         if let Some(token) = token {
             request = request.bearer(token.clone());
         }
@@ -282,5 +288,20 @@ mod tests {
         assert!(is_sendable(&Secret::new("abcdefghijklmnopqrstuvwxyz")));
         assert!(!is_sendable(&Secret::new("abcdefghijklmnopqrstuvwxyz\n")));
         assert!(!is_sendable(&Secret::new("")));
+    }
+
+    #[test]
+    fn scim_request_sets_accept_and_the_body_type() {
+        let url = Url::parse("http://127.0.0.1:9/scim/v2/Users").unwrap();
+        let get = scim_request(Method::GET, url.clone(), None);
+        assert_eq!(get.method, Method::GET);
+        assert_eq!(get.headers.get("accept").unwrap(), ACCEPT);
+        assert!(get.body.is_none());
+        let body = serde_json::json!({"userName": "x"});
+        let post = scim_request(Method::POST, url, Some(&body));
+        assert_eq!(post.method, Method::POST);
+        assert_eq!(post.headers.get("accept").unwrap(), ACCEPT);
+        assert_eq!(post.headers.get("content-type").unwrap(), SCIM_MEDIA_TYPE);
+        assert_eq!(post.body.as_deref(), Some(body.to_string().as_bytes()));
     }
 }

@@ -225,35 +225,18 @@ impl TestScimStep {
         let Some(plan) = self.consent.clone() else {
             return;
         };
-        let platform = env.catalog.platform(env.profile.platform);
-        let mut choice = None;
-
-        egui::Modal::new(egui::Id::unique("scim-write-probe-consent")).show(ctx, |ui| {
-            ui.set_width(520.0);
-            ui.heading("Create a test user?");
-            ui.label(format!(
-                "The write probe changes data in {} at {}:",
-                platform.name,
-                env.profile.scim.base_url.trim()
-            ));
-            for line in plan.describe() {
-                ui.label(format!("• {line}"));
-            }
-            ui.add_space(6.0);
-            ui.horizontal(|ui| {
-                if ui.button("Cancel").clicked() {
-                    choice = Some(false);
-                }
-                if ui.button("Create and delete the test user").clicked() {
-                    choice = Some(true);
-                }
-            });
-        });
-        // Only Cancel and Escape close it: a click that reopens the dialog would otherwise
-        // land on the backdrop egui remembers from last time and close it at once.
-        if choice.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
-            choice = Some(false);
-        }
+        let choice = consent_modal(
+            ctx,
+            env,
+            ConsentText {
+                id: "scim-write-probe-consent",
+                width: 520.0,
+                heading: "Create a test user?".to_owned(),
+                what: "The write probe",
+                lines: plan.describe(),
+                confirm: "Create and delete the test user",
+            },
+        );
         match choice {
             Some(true) => {
                 self.consent = None;
@@ -263,6 +246,52 @@ impl TestScimStep {
             None => {}
         }
     }
+}
+
+/// The words of a dialog that asks before a check changes data in the platform.
+struct ConsentText {
+    id: &'static str,
+    width: f32,
+    heading: String,
+    /// What changes the data, as the sentence's subject ("The replay").
+    what: &'static str,
+    lines: Vec<String>,
+    confirm: &'static str,
+}
+
+/// Shows a consent dialog; `Some(true)` on the confirm button, `Some(false)` on Cancel or
+/// Escape, `None` while it stays open.
+fn consent_modal(ctx: &egui::Context, env: &StepEnv<'_>, text: ConsentText) -> Option<bool> {
+    let platform = env.catalog.platform(env.profile.platform);
+    let mut choice = None;
+    egui::Modal::new(egui::Id::unique(text.id)).show(ctx, |ui| {
+        ui.set_width(text.width);
+        ui.heading(text.heading);
+        ui.label(format!(
+            "{} changes data in {} at {}:",
+            text.what,
+            platform.name,
+            env.profile.scim.base_url.trim()
+        ));
+        for line in &text.lines {
+            ui.label(format!("• {line}"));
+        }
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            if ui.button("Cancel").clicked() {
+                choice = Some(false);
+            }
+            if ui.button(text.confirm).clicked() {
+                choice = Some(true);
+            }
+        });
+    });
+    // Only Cancel and Escape close it: a click that reopens the dialog would otherwise
+    // land on the backdrop egui remembers from last time and close it at once.
+    if choice.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+        choice = Some(false);
+    }
+    choice
 }
 
 /// The IdP's name on its button and in the dialog.
@@ -350,32 +379,18 @@ impl TestScimStep {
         let Some(plan) = self.replay.consent.clone() else {
             return;
         };
-        let platform = env.catalog.platform(env.profile.platform);
-        let mut choice = None;
-        egui::Modal::new(egui::Id::unique("scim-replay-consent")).show(ctx, |ui| {
-            ui.set_width(560.0);
-            ui.heading(format!("Replay {} provisioning?", idp_name(plan.idp)));
-            ui.label(format!(
-                "The replay changes data in {} at {}:",
-                platform.name,
-                env.profile.scim.base_url.trim()
-            ));
-            for line in plan.describe() {
-                ui.label(format!("• {line}"));
-            }
-            ui.add_space(6.0);
-            ui.horizontal(|ui| {
-                if ui.button("Cancel").clicked() {
-                    choice = Some(false);
-                }
-                if ui.button("Run the replay").clicked() {
-                    choice = Some(true);
-                }
-            });
-        });
-        if choice.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
-            choice = Some(false);
-        }
+        let choice = consent_modal(
+            ctx,
+            env,
+            ConsentText {
+                id: "scim-replay-consent",
+                width: 560.0,
+                heading: format!("Replay {} provisioning?", idp_name(plan.idp)),
+                what: "The replay",
+                lines: plan.describe(),
+                confirm: "Run the replay",
+            },
+        );
         match choice {
             Some(true) => {
                 self.replay.consent = None;
