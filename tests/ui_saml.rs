@@ -98,3 +98,51 @@ fn a_saml_only_platform_shows_no_protocol_picker() {
     });
     assert!(h.query_by_label_contains("Sign-in protocol").is_none());
 }
+
+#[test]
+fn the_aws_sso_app_step_asks_for_saml_values_and_names_each_difference() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ProfileStore::at(tmp.path());
+    let profile = store
+        .create(
+            "AWS prod",
+            PlatformId::AwsIamIdentityCenter,
+            IdpId::Entra,
+            Utc::now(),
+        )
+        .unwrap();
+    let mut h = harness(tmp.path(), &profile.id, StepId::SsoApp);
+    step_until(&mut h, "the SAML SSO app step", |h| {
+        h.query_by_label_contains("Metadata URL or file").is_some()
+    });
+    assert!(
+        h.query_by_label_contains("IAM Identity Center ACS URL")
+            .is_some()
+    );
+
+    let acs = "https://eu-west-1.signin.aws.amazon.com/platform/saml/acs/0123";
+    for (label, text) in [
+        ("ACS URL shown by AWS IAM Identity Center", acs),
+        (
+            "ACS URL entered in Microsoft Entra ID",
+            "https://eu-west-1.signin.aws.amazon.com/platform/saml/acs/0123/",
+        ),
+        ("Metadata URL or file", "/tmp/federation-metadata.xml"),
+    ] {
+        let field = h.get_by_role_and_label(Role::TextInput, label);
+        field.focus();
+        h.step();
+        h.get_by_role_and_label(Role::TextInput, label)
+            .type_text(text);
+        h.step();
+        h.step();
+    }
+    assert!(h.query_by_label("Copy ACS URL").is_some());
+    assert!(
+        h.query_all_by_label_contains("slash").next().is_some(),
+        "the trailing slash is named"
+    );
+    let saved = h.state().profile().unwrap().saml.clone();
+    assert_eq!(saved.platform_acs_url, acs);
+    assert_eq!(saved.metadata, "/tmp/federation-metadata.xml");
+}
