@@ -55,6 +55,46 @@ pub struct PlatformSso {
     /// (`{ text = "…", idps = ["okta"] }`) and is shown only with that IdP.
     #[serde(default)]
     pub notes: Vec<ScopedLine>,
+    /// Other sign-in protocols the platform supports besides [`Self::protocol`] (its
+    /// recommended one); the admin picks one per tenant only when this is not empty.
+    #[serde(default)]
+    pub other_protocols: Vec<SsoProtocol>,
+    /// SAML: the ACS (reply) URL the platform expects: fixed, a `{placeholder}` pattern,
+    /// or empty when the platform shows it per tenant ([`Self::acs_url_hint`] says where).
+    #[serde(default)]
+    pub acs_url: String,
+    /// SAML: where the platform shows its ACS URL when it is not fixed.
+    #[serde(default)]
+    pub acs_url_hint: String,
+    /// SAML: the SP entity id (Entra's Identifier, Okta's Audience URI): fixed, a pattern,
+    /// or empty when shown per tenant ([`Self::sp_entity_id_hint`] says where).
+    #[serde(default)]
+    pub sp_entity_id: String,
+    /// SAML: where the platform shows its SP entity id when it is not fixed.
+    #[serde(default)]
+    pub sp_entity_id_hint: String,
+    /// SAML: definitions of the placeholders used in [`Self::acs_url`] and
+    /// [`Self::sp_entity_id`].
+    #[serde(default)]
+    pub saml_placeholders: Vec<Placeholder>,
+}
+
+impl PlatformSso {
+    /// The sign-in protocols the platform supports, its recommended one first.
+    pub fn protocols(&self) -> Vec<SsoProtocol> {
+        let mut all = vec![self.protocol];
+        for protocol in &self.other_protocols {
+            if !all.contains(protocol) {
+                all.push(*protocol);
+            }
+        }
+        all
+    }
+
+    /// True when the platform supports `protocol`.
+    pub fn supports(&self, protocol: SsoProtocol) -> bool {
+        self.protocols().contains(&protocol)
+    }
 }
 
 /// A line of advice and who it is for. In the TOML either a plain string (for everyone)

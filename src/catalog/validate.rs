@@ -103,6 +103,8 @@ fn check_platform(platform: &Platform, out: &mut Vec<String>) {
         ));
     }
 
+    check_saml_sp(&at, sso, out);
+
     let scim = &platform.scim;
     if scim.base_url_pattern.is_empty() {
         if scim.base_url_hint.trim().is_empty() {
@@ -445,4 +447,95 @@ fn is_kebab_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// A platform that supports SAML must say what ACS URL and SP entity id it expects, or
+/// where it shows them; a protocol listed twice is a data mistake.
+fn check_saml_sp(at: &str, sso: &super::types::PlatformSso, out: &mut Vec<String>) {
+    if sso.other_protocols.contains(&sso.protocol) {
+        out.push(format!("{at}: other_protocols repeats the main protocol"));
+    }
+    let saml = sso.supports(SsoProtocol::Saml);
+    for (field, value, hint) in [
+        ("acs_url", &sso.acs_url, &sso.acs_url_hint),
+        ("sp_entity_id", &sso.sp_entity_id, &sso.sp_entity_id_hint),
+    ] {
+        if !saml {
+            if !value.is_empty() || !hint.is_empty() {
+                out.push(format!("{at}: {field} given for a platform without SAML"));
+            }
+            continue;
+        }
+        if value.is_empty() {
+            if hint.trim().is_empty() {
+                out.push(format!(
+                    "{at}: {field} is empty, so {field}_hint must say where the platform shows it"
+                ));
+            }
+        } else {
+            check_pattern(
+                &format!("{at}: {field}"),
+                value,
+                &sso.saml_placeholders,
+                out,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod saml_tests {
+    use crate::catalog::Catalog;
+    use crate::model::{PlatformId, SsoProtocol};
+
+    fn loaded() -> Catalog {
+        match Catalog::load() {
+            Ok(catalog) => catalog,
+            Err(error) => panic!("embedded catalog does not load: {error}"),
+        }
+    }
+
+    #[test]
+    fn presets_name_their_sign_in_protocols() {
+        let catalog = loaded();
+        let aws = catalog.platform(PlatformId::AwsIamIdentityCenter);
+        assert_eq!(aws.sso.protocols(), vec![SsoProtocol::Saml]);
+        assert!(!aws.sso.acs_url_hint.is_empty() && !aws.sso.sp_entity_id_hint.is_empty());
+        let claresia = catalog.platform(PlatformId::Claresia);
+        assert_eq!(
+            claresia.sso.protocols(),
+            vec![SsoProtocol::Oidc, SsoProtocol::Saml]
+        );
+        assert_eq!(
+            catalog.platform(PlatformId::Airia).sso.protocols(),
+            vec![SsoProtocol::Oidc]
+        );
+    }
+
+    #[test]
+    fn a_saml_platform_without_acs_url_or_hint_is_reported() {
+        let mut catalog = loaded();
+        let Some(aws) = catalog
+            .platforms
+            .iter_mut()
+            .find(|p| p.id == PlatformId::AwsIamIdentityCenter)
+        else {
+            panic!("no AWS preset");
+        };
+        aws.sso.acs_url_hint.clear();
+        aws.sso.other_protocols.push(SsoProtocol::Saml);
+        let problems = catalog.validate();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("acs_url is empty, so acs_url_hint")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("repeats the main protocol")),
+            "{problems:?}"
+        );
+    }
 }

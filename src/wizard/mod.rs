@@ -3,6 +3,7 @@
 //! parameter), no egui.
 
 pub mod rotation;
+pub mod saml;
 pub mod scim;
 pub mod sso;
 

@@ -75,17 +75,9 @@ impl Step for SsoAppStep {
         self.poll(ui.ctx(), env);
         let platform = env.catalog.platform(env.profile.platform);
         let idp = env.catalog.idp(env.profile.idp);
-        let tokens = Tokens::ui(ui);
-
         ui.heading("SSO app");
-        if platform.sso.protocol == SsoProtocol::Saml {
-            ui.label(format!(
-                "{} federates sign-in with SAML 2.0, which this wizard does not configure; the checklist covers it.",
-                platform.name
-            ));
-            if !platform.sso.redirect_uri_hint.is_empty() {
-                ui.colored_label(tokens.muted, &platform.sso.redirect_uri_hint);
-            }
+        if crate::checks::sso_protocol(env.profile) == SsoProtocol::Saml {
+            saml_ui(ui, env, platform, idp);
             return StepOutcome::Stay;
         }
         ui.label(format!(
@@ -818,4 +810,135 @@ fn reminders_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, i
         &mut sso.break_glass_confirmed,
         "A break-glass admin can sign in without SSO",
     );
+}
+
+/// The SSO app step for a SAML tenant: the IdP's metadata and entity id, and the SP
+/// values helper (the ACS URL and SP entity id the platform expects, each compared with
+/// what the IdP's app holds).
+fn saml_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, idp: &Idp) {
+    use crate::wizard::saml::{self, SpValue};
+    let tokens = Tokens::ui(ui);
+    ui.label(format!(
+        "Sign-in uses a SAML 2.0 app in {}: {} sends users to it and trusts the assertions it signs. Give the app the two values below, then give {} the app's metadata.",
+        idp.name, platform.name, platform.name
+    ));
+    ui.add_space(8.0);
+    ui.heading("Values for the IdP's SAML app");
+    for which in [SpValue::AcsUrl, SpValue::SpEntityId] {
+        let (preset, hint) = match which {
+            SpValue::AcsUrl => (&platform.sso.acs_url, &platform.sso.acs_url_hint),
+            SpValue::SpEntityId => (&platform.sso.sp_entity_id, &platform.sso.sp_entity_id_hint),
+        };
+        let name = which.label();
+        ui.strong(name);
+        if !hint.is_empty() {
+            ui.colored_label(tokens.muted, hint.as_str());
+        }
+        let fixed = !preset.trim().is_empty() && !preset.contains('{');
+        if !fixed {
+            ui.horizontal_wrapped(|ui| {
+                let label = ui.label(format!("{name} shown by {}", platform.name));
+                let field = match which {
+                    SpValue::AcsUrl => &mut env.profile.saml.platform_acs_url,
+                    SpValue::SpEntityId => &mut env.profile.saml.platform_sp_entity_id,
+                };
+                ui.add(
+                    egui::TextEdit::singleline(field)
+                        .hint_text("https://…")
+                        .desired_width(crate::ui::theme::field_width(ui, 440.0))
+                        .font(egui::TextStyle::Monospace),
+                )
+                .labelled_by(label.id);
+            });
+        }
+        let expected = saml::expected(env.profile, platform, which);
+        if let Some(expected) = &expected {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!("{} expects", platform.name));
+                ui.label(egui::RichText::new(expected).monospace().strong());
+                if ui.button(format!("Copy {name}")).clicked() {
+                    ui.ctx().copy_text(expected.clone());
+                    env.toasts
+                        .show("Copied to clipboard", ui.ctx().input(|i| i.time));
+                }
+            });
+        }
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label(format!("{name} entered in {}", idp.name));
+            let field = match which {
+                SpValue::AcsUrl => &mut env.profile.saml.registered_acs_url,
+                SpValue::SpEntityId => &mut env.profile.saml.registered_sp_entity_id,
+            };
+            ui.add(
+                egui::TextEdit::singleline(field)
+                    .hint_text("paste it to compare")
+                    .desired_width(crate::ui::theme::field_width(ui, 440.0))
+                    .font(egui::TextStyle::Monospace),
+            )
+            .labelled_by(label.id);
+        });
+        let registered = saml::registered(env.profile, which);
+        match (&expected, registered.is_empty()) {
+            (_, true) => {}
+            (None, false) => {
+                ui.colored_label(
+                    tokens.muted,
+                    format!("Enter the {name} {} shows to compare", platform.name),
+                );
+            }
+            (Some(expected), false) => {
+                let differences = saml::compare(expected, registered);
+                if differences.is_empty() {
+                    ui.colored_label(tokens.good, "✔ Identical, character for character");
+                }
+                for difference in differences {
+                    error_line(ui, &difference.message());
+                }
+            }
+        }
+        ui.add_space(6.0);
+    }
+    saml_metadata_ui(ui, env, platform, idp);
+}
+
+/// The metadata URL or file and the IdP entity id of a SAML tenant.
+fn saml_metadata_ui(ui: &mut egui::Ui, env: &mut StepEnv<'_>, platform: &Platform, idp: &Idp) {
+    let tokens = Tokens::ui(ui);
+    ui.add_space(8.0);
+    ui.heading("The IdP's metadata");
+    ui.label(format!(
+        "Paste the metadata URL {} shows for the app, or the path of the metadata file you downloaded from it. Test SSO reads it and checks the signing certificates.",
+        idp.name
+    ));
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Metadata URL or file");
+        ui.add(
+            egui::TextEdit::singleline(&mut env.profile.saml.metadata)
+                .hint_text("https://… or /path/to/metadata.xml")
+                .desired_width(crate::ui::theme::field_width(ui, 440.0))
+                .font(egui::TextStyle::Monospace),
+        )
+        .labelled_by(label.id);
+    });
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("IdP entity id (optional)");
+        ui.add(
+            egui::TextEdit::singleline(&mut env.profile.saml.idp_entity_id)
+                .hint_text("the Identifier or Issuer the IdP shows")
+                .desired_width(crate::ui::theme::field_width(ui, 440.0))
+                .font(egui::TextStyle::Monospace),
+        )
+        .labelled_by(label.id);
+    });
+    if env.profile.saml.metadata.trim().is_empty() {
+        ui.colored_label(tokens.muted, "Test SSO needs the metadata URL or file");
+    }
+    for note in platform
+        .sso
+        .notes
+        .iter()
+        .filter(|n| n.applies_to(platform.id, idp.id))
+    {
+        ui.colored_label(tokens.muted, note.text.as_str());
+    }
 }

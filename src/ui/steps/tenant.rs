@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Local, Utc};
 
-use crate::model::{IdpId, PlatformId, Profile};
+use crate::model::{IdpId, PlatformId, Profile, SsoProtocol};
 use crate::storage::Listing;
 use crate::ui::task::Task;
 use crate::ui::theme::Tokens;
@@ -334,6 +334,7 @@ fn open_profile_ui(ui: &mut egui::Ui, profile: &mut Profile) {
                 let label = ui.label("Identity provider");
                 idp_combo(ui, "open-idp", label.id, &mut profile.idp);
                 ui.end_row();
+                protocol_row(ui, profile);
             });
         if profile.name.trim().is_empty() {
             ui.colored_label(Tokens::ui(ui).bad, "The tenant needs a name");
@@ -352,6 +353,47 @@ fn platform_combo(ui: &mut egui::Ui, id: &str, label: egui::Id, value: &mut Plat
         })
         .response
         .labelled_by(label);
+}
+
+/// The sign-in protocol picker, shown only when the platform supports more than one; a
+/// choice the platform does not support (after a platform change) falls back to its first.
+fn protocol_row(ui: &mut egui::Ui, profile: &mut Profile) {
+    let protocols = crate::catalog::catalog()
+        .platform(profile.platform)
+        .sso
+        .protocols();
+    if profile
+        .sso_protocol
+        .is_some_and(|chosen| !protocols.contains(&chosen))
+    {
+        profile.sso_protocol = None;
+    }
+    if protocols.len() < 2 {
+        return;
+    }
+    let mut chosen = profile.sso_protocol.unwrap_or(protocols[0]);
+    ui.label("Sign-in protocol");
+    ui.horizontal(|ui| {
+        for (i, protocol) in protocols.iter().enumerate() {
+            let mut text = protocol_label(*protocol).to_owned();
+            if i == 0 {
+                text.push_str(" (recommended)");
+            }
+            ui.radio_value(&mut chosen, *protocol, text);
+        }
+    });
+    ui.end_row();
+    if chosen != profile.sso_protocol.unwrap_or(protocols[0]) {
+        profile.sso_protocol = Some(chosen);
+    }
+}
+
+/// How the window names a sign-in protocol.
+pub fn protocol_label(protocol: SsoProtocol) -> &'static str {
+    match protocol {
+        SsoProtocol::Oidc => "OpenID Connect (OIDC)",
+        SsoProtocol::Saml => "SAML 2.0",
+    }
 }
 
 fn idp_combo(ui: &mut egui::Ui, id: &str, label: egui::Id, value: &mut IdpId) {
