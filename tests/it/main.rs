@@ -65,6 +65,8 @@ mod ui_review;
 #[cfg(feature = "gui")]
 mod ui_rotation;
 #[cfg(feature = "gui")]
+mod ui_saml;
+#[cfg(feature = "gui")]
 mod ui_scim;
 #[cfg(feature = "gui")]
 mod ui_sso;

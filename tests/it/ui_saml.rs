@@ -18,8 +18,7 @@ use sso_scim_wizard::storage::ProfileStore;
 use sso_scim_wizard::ui::{Launch, WizardApp};
 use sso_scim_wizard::wizard::StepId;
 
-#[path = "support/ui.rs"]
-mod ui_support;
+use crate::ui_support;
 use ui_support::step_until;
 
 /// Opens `profile_id` on `step`, the way `gui --profile ID --step S` does.
