@@ -450,6 +450,20 @@ fn timeline_ui(ui: &mut egui::Ui, env: &StepEnv<'_>, idp: Idp, seen: &[Finding])
             .find(|step| replay.check_id(step) == finding.id)
             .map(|step| step.phase)
     };
+    // What needs a change comes first, each with its phase: the timeline below keeps the
+    // IdP's order, where a failure may sit twenty steps down.
+    let failed: Vec<&Finding> = seen.iter().filter(|f| f.status == Status::Fail).collect();
+    if !failed.is_empty() {
+        ui.label(egui::RichText::new("Needs a change").strong());
+        for finding in failed {
+            let phase = phase_of(finding).map_or("Clean-up", Phase::label);
+            ui.colored_label(
+                Tokens::ui(ui).bad,
+                format!("{} {} ({phase})", Status::Fail.icon(), finding.title),
+            );
+        }
+        ui.add_space(6.0);
+    }
     for phase in [
         Phase::Connect,
         Phase::Create,
