@@ -423,11 +423,7 @@ impl ProfileStore {
         for _ in 0..64 {
             let mut bytes = [0_u8; 3];
             random(&mut bytes)?;
-            let suffix: String = bytes.iter().fold(String::new(), |mut hex, b| {
-                use std::fmt::Write as _;
-                let _ = write!(hex, "{b:02x}");
-                hex
-            });
+            let suffix = crate::diagnostics::text::hex(&bytes);
             let id = if slug.is_empty() {
                 format!("tenant-{suffix}")
             } else {
