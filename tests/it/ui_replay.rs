@@ -141,7 +141,10 @@ fn the_entra_replay_asks_first_then_shows_the_timeline_with_the_failed_remove() 
     assert!(shows(&h, "Member can be removed in Entra's default form"));
     assert!(
         shows(&h, "Needs a change")
-            && shows(&h, "✖ Member can be removed in Entra's default form (Groups)"),
+            && shows(
+                &h,
+                "✖ Member can be removed in Entra's default form (Groups)"
+            ),
         "the failed steps are listed first, with their phase"
     );
     assert!(

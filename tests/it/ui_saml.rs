@@ -145,3 +145,74 @@ fn the_aws_sso_app_step_asks_for_saml_values_and_names_each_difference() {
     assert_eq!(saved.platform_acs_url, acs);
     assert_eq!(saved.metadata, "/tmp/federation-metadata.xml");
 }
+
+/// Test SSO of an AWS IAM Identity Center tenant reads the IdP's metadata, shows the
+/// `saml.*` findings, and stores the report and the signing certificate (with its dates)
+/// in the profile, as `check saml --profile` does.
+#[test]
+fn test_sso_of_a_saml_tenant_reads_the_metadata_and_keeps_the_certificate() {
+    use crate::samldata::{ENTITY, cert, days, metadata};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let store = ProfileStore::at(tmp.path());
+    let mut profile = store
+        .create(
+            "AWS prod",
+            PlatformId::AwsIamIdentityCenter,
+            IdpId::Entra,
+            Utc::now(),
+        )
+        .unwrap();
+    let file = tmp.path().join("federation-metadata.xml");
+    std::fs::write(
+        &file,
+        metadata(
+            &[cert(
+                "Microsoft Azure Federated SSO Certificate",
+                days(-30),
+                days(20),
+            )],
+            "https://login.microsoftonline.com/x/saml2",
+            false,
+        ),
+    )
+    .unwrap();
+    profile.saml.metadata = file.display().to_string();
+    profile.saml.idp_entity_id = ENTITY.to_owned();
+    store.save(&profile).unwrap();
+
+    let mut h = harness(tmp.path(), &profile.id, StepId::TestSso);
+    step_until(&mut h, "the run button", |h| {
+        h.query_by_role_and_label(Role::Button, "Run the checks")
+            .is_some()
+    });
+    assert!(
+        h.query_by_label_contains("no OpenID Connect app").is_none(),
+        "the SAML tenant gets its own test"
+    );
+    h.get_by_role_and_label(Role::Button, "Run the checks")
+        .click();
+    step_until(&mut h, "the stored SAML report", |h| {
+        h.state().profile().unwrap().last_saml_report.is_some()
+    });
+    step_until(&mut h, "the certificate finding", |h| {
+        h.query_by_label_contains("saml.signing_cert").is_some()
+    });
+    let stored = h.state().profile().unwrap().clone();
+    assert_eq!(stored.saml.signing_certs.len(), 1);
+    let days_left = (stored.saml.signing_certs[0].not_after - Utc::now()).num_days();
+    assert!((18..=20).contains(&days_left), "{days_left} days left");
+    let report = &stored.last_saml_report.unwrap().report;
+    let status = |id: &str| report.finding(id).map(|f| f.status);
+    use sso_scim_wizard::diagnostics::Status;
+    assert_eq!(status("saml.entity_id"), Some(Status::Pass));
+    assert_eq!(
+        status("saml.signing_cert"),
+        Some(Status::Warn),
+        "20 days left: yellow"
+    );
+    assert!(
+        h.query_by_role_and_label(Role::Button, "Run the checks again")
+            .is_some()
+    );
+}

@@ -21,6 +21,7 @@ use crate::model::{IdTokenSigning, Profile, StoredReport};
 use crate::probes::http::Policy;
 use crate::probes::login::{self, ClaimSource, LoginError, LoginInput, LoginOutcome};
 use crate::probes::oidc::{self, OidcInput};
+use crate::probes::saml::{self, SamlOutcome};
 use crate::secrets::{Secret, SecretStore};
 use crate::ui::task::Task;
 use crate::ui::theme::Tokens;
@@ -60,6 +61,9 @@ pub struct TestSsoStep {
     cancel_login: Option<oneshot::Sender<()>>,
     login_deadline: Option<DateTime<Utc>>,
     browser: Browser,
+    /// The SAML metadata test of a SAML tenant ([`crate::probes::saml`]).
+    saml: Task<SamlOutcome>,
+    saml_progress: Progress,
 }
 
 impl Default for TestSsoStep {
@@ -82,11 +86,8 @@ impl Step for TestSsoStep {
         self.poll(env);
         let platform = env.catalog.platform(env.profile.platform);
         ui.heading("Test SSO");
-        if platform.sso.protocol == SsoProtocol::Saml {
-            ui.label(format!(
-                "{} signs users in with SAML, so there is no OpenID Connect app to test here.",
-                platform.name
-            ));
+        if checks::sso_protocol(env.profile) == SsoProtocol::Saml {
+            self.saml_ui(ui, env);
             return StepOutcome::Stay;
         }
         self.checks_ui(ui, env);
@@ -114,6 +115,8 @@ impl TestSsoStep {
             cancel_login: None,
             login_deadline: None,
             browser,
+            saml: Task::Idle,
+            saml_progress: Arc::default(),
         }
     }
 
@@ -270,6 +273,98 @@ impl TestSsoStep {
                     confirmed.join(", ")
                 ),
             );
+        }
+    }
+
+    /// Test SSO of a SAML tenant: the metadata test, as `check saml --profile` runs it
+    /// (the same input from [`checks::saml_input`], the result stored with
+    /// [`checks::record_saml`], so the signing certificates' dates are kept).
+    fn saml_ui(&mut self, ui: &mut egui::Ui, env: &mut StepEnv<'_>) {
+        let tokens = Tokens::ui(ui);
+        self.saml.poll();
+        if let Some(outcome) = self.saml.take() {
+            checks::record_saml(env.profile, &outcome, env.now);
+        }
+        ui.label(
+            "Reads the IdP's SAML metadata and checks its entity id, its sign-in endpoints, its signing certificates' dates, the NameID formats it offers and whether it is signed. Nothing is changed anywhere.",
+        );
+        let input = checks::saml_input(env.profile);
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Metadata:");
+            if input.is_some() {
+                ui.label(egui::RichText::new(env.profile.saml.metadata.trim()).monospace());
+            } else {
+                ui.colored_label(
+                    tokens.bad,
+                    "none yet: enter its URL or file in the SSO app step",
+                );
+            }
+        });
+        let running = self.saml.is_running();
+        let first_run = env.profile.last_saml_report.is_none();
+        let label = if first_run {
+            "Run the checks"
+        } else {
+            "Run the checks again"
+        };
+        let button = ui
+            .add_enabled(
+                !running && input.is_some(),
+                if first_run {
+                    crate::ui::theme::primary_button(ui, label)
+                } else {
+                    egui::Button::new(label)
+                },
+            )
+            .on_disabled_hover_text(if running {
+                "The checks are running"
+            } else {
+                "Enter the IdP's metadata URL or file first"
+            });
+        if button.clicked()
+            && let Some(input) = input
+        {
+            self.saml_progress = Arc::default();
+            let progress = Arc::clone(&self.saml_progress);
+            let repaint = ui.ctx().clone();
+            let now = env.now;
+            self.saml = Task::spawn(env.runtime, ui.ctx(), async move {
+                let on_finding = move |finding: &Finding| {
+                    if let Ok(mut seen) = progress.lock() {
+                        seen.push(finding.clone());
+                    }
+                    repaint.request_repaint();
+                };
+                saml::check_metadata(&input, Policy::default(), now, &on_finding).await
+            });
+        }
+        ui.add_space(6.0);
+        if running {
+            let seen = self
+                .saml_progress
+                .lock()
+                .map(|seen| seen.clone())
+                .unwrap_or_default();
+            findings::progress_ui(ui, &seen, check_ids::SAML.len());
+            findings::findings_ui(ui, env.catalog, &seen);
+            return;
+        }
+        if let Some(stored) = &env.profile.last_saml_report {
+            ui.horizontal_wrapped(|ui| {
+                findings::summary_ui(ui, &stored.report);
+                ui.colored_label(
+                    tokens.muted,
+                    format!(
+                        "checked {} against {}",
+                        stored
+                            .checked_at
+                            .with_timezone(&chrono::Local)
+                            .format("%Y-%m-%d %H:%M"),
+                        stored.report.target
+                    ),
+                );
+            });
+            findings::findings_ui(ui, env.catalog, &stored.report.checks);
         }
     }
 
