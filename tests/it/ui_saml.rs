@@ -152,6 +152,7 @@ fn the_aws_sso_app_step_asks_for_saml_values_and_names_each_difference() {
 #[test]
 fn test_sso_of_a_saml_tenant_reads_the_metadata_and_keeps_the_certificate() {
     use crate::samldata::{ENTITY, cert, days, metadata};
+    use sso_scim_wizard::diagnostics::Status;
 
     let tmp = tempfile::tempdir().unwrap();
     let store = ProfileStore::at(tmp.path());
@@ -204,7 +205,6 @@ fn test_sso_of_a_saml_tenant_reads_the_metadata_and_keeps_the_certificate() {
     assert!((18..=20).contains(&days_left), "{days_left} days left");
     let report = &stored.last_saml_report.unwrap().report;
     let status = |id: &str| report.finding(id).map(|f| f.status);
-    use sso_scim_wizard::diagnostics::Status;
     assert_eq!(status("saml.entity_id"), Some(Status::Pass));
     assert_eq!(
         status("saml.signing_cert"),
