@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::catalog::Catalog;
 use crate::diagnostics::Report;
 use crate::expiry;
-use crate::model::Profile;
+use crate::model::{Profile, SsoProtocol};
 
 /// The wizard's steps, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -183,8 +183,28 @@ pub fn step_status(
         (true, None) => StepStatus::Done,
         (true, Some(_)) => StepStatus::InProgress,
     };
+    let platform = catalog.platform(profile.platform);
+    let saml = profile.sso_protocol.unwrap_or(platform.sso.protocol) == SsoProtocol::Saml;
     match step {
         StepId::Tenant => from_input(true, next_blocker(step, Some(profile), catalog)),
+        StepId::SsoApp if saml => {
+            let typed = [
+                &profile.saml.metadata,
+                &profile.saml.idp_entity_id,
+                &profile.saml.registered_acs_url,
+                &profile.saml.registered_sp_entity_id,
+            ];
+            if typed.iter().all(|text| text.trim().is_empty()) {
+                StepStatus::NotStarted
+            } else if saml::sso_app_filled(profile, platform) {
+                StepStatus::Done
+            } else {
+                StepStatus::InProgress
+            }
+        }
+        StepId::TestSso if saml => {
+            from_report(profile.last_saml_report.as_ref().map(|r| &r.report))
+        }
         StepId::SsoApp => from_input(
             !profile.sso.issuer.is_empty()
                 || !profile.sso.client_id.is_empty()
@@ -207,7 +227,7 @@ pub fn step_status(
                 .any(|at| expiry::severity(at, now).needs_action_now())
             {
                 StepStatus::NeedsAttention
-            } else if has_both_credentials(profile) {
+            } else if has_both_credentials(profile, saml) {
                 StepStatus::Done
             } else {
                 // A client secret alone (or a token alone) is half the job (#14).
@@ -224,13 +244,15 @@ pub fn step_status(
     }
 }
 
-/// True when the SSO app has a client secret and the SCIM app a token, both listed.
-fn has_both_credentials(profile: &Profile) -> bool {
+/// True when the SCIM app has a token and the SSO app a client secret, both listed; a SAML
+/// sign-in has no secret (its certificates are public), so the token alone is enough.
+fn has_both_credentials(profile: &Profile, saml: bool) -> bool {
     let listed = |slot: &Option<String>| {
         slot.as_deref()
             .is_some_and(|id| profile.credential(id).is_some())
     };
-    listed(&profile.scim.token_credential) && listed(&profile.sso.client_secret_credential)
+    listed(&profile.scim.token_credential)
+        && (saml || listed(&profile.sso.client_secret_credential))
 }
 
 #[cfg(test)]
@@ -317,5 +339,76 @@ mod tests {
         );
         profile.name = "Contoso".into();
         assert_eq!(next_blocker(StepId::Tenant, Some(&profile), catalog), None);
+    }
+
+    #[test]
+    fn a_saml_tenant_is_judged_on_its_saml_app_and_metadata_test() {
+        use crate::diagnostics::{Finding, ReportKind};
+        use crate::model::{
+            CredentialKind, CredentialMeta, CredentialOrigin, CredentialState, IdpId, PlatformId,
+            StoredReport,
+        };
+        let now = DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let catalog = crate::catalog::catalog();
+        // Claresia offers both; the tenant chose SAML.
+        let mut profile = Profile::new(
+            "claresia-1".into(),
+            "Claresia EU".into(),
+            PlatformId::Claresia,
+            IdpId::Entra,
+            now,
+        );
+        profile.sso_protocol = Some(SsoProtocol::Saml);
+        let status = |p: &Profile, step| step_status(step, p, catalog, now);
+        assert_eq!(status(&profile, StepId::SsoApp), StepStatus::NotStarted);
+        assert_eq!(
+            sso::next_blocker(&profile, catalog.platform(profile.platform)),
+            None,
+            "no OIDC field is asked of a SAML tenant"
+        );
+        profile.saml.metadata =
+            "https://login.microsoftonline.com/t/federationmetadata/2007-06/federationmetadata.xml"
+                .into();
+        assert_eq!(status(&profile, StepId::SsoApp), StepStatus::Done);
+
+        assert_eq!(status(&profile, StepId::TestSso), StepStatus::NotStarted);
+        let report = |finding| StoredReport {
+            checked_at: now,
+            report: Report::new(ReportKind::Saml, "metadata", vec![finding]),
+        };
+        profile.last_saml_report = Some(report(Finding::fail(
+            "saml.signing_cert",
+            "expired",
+            "roll it",
+        )));
+        assert_eq!(
+            status(&profile, StepId::TestSso),
+            StepStatus::NeedsAttention
+        );
+        profile.last_saml_report = Some(report(Finding::pass("saml.signing_cert", "valid")));
+        assert_eq!(status(&profile, StepId::TestSso), StepStatus::Done);
+
+        // A SAML sign-in has no client secret: the SCIM token alone completes Credentials.
+        profile.credentials.push(CredentialMeta {
+            id: "token".into(),
+            kind: CredentialKind::ScimToken,
+            label: "token".into(),
+            origin: CredentialOrigin::Imported,
+            created_at: now,
+            expires_at: Some(now + chrono::Duration::days(90)),
+            last4: "abcd".into(),
+            last_verified_at: None,
+            state: CredentialState::Active,
+            session_only: false,
+        });
+        profile.scim.token_credential = Some("token".into());
+        assert_eq!(status(&profile, StepId::Credentials), StepStatus::Done);
+        profile.sso_protocol = Some(SsoProtocol::Oidc);
+        assert_eq!(
+            status(&profile, StepId::Credentials),
+            StepStatus::InProgress
+        );
     }
 }

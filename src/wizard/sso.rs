@@ -587,8 +587,8 @@ impl std::fmt::Display for SsoBlocker {
 
 /// Why Next is disabled on the SSO app step; `None` when the step is complete.
 pub fn next_blocker(profile: &Profile, platform: &Platform) -> Option<SsoBlocker> {
-    if platform.sso.protocol == SsoProtocol::Saml {
-        // Nothing to enter here: the platform federates with SAML, covered by the checklist.
+    if profile.sso_protocol.unwrap_or(platform.sso.protocol) == SsoProtocol::Saml {
+        // No OpenID Connect app: the SAML form's rules are in `wizard::saml`.
         return None;
     }
     let sso = &profile.sso;
