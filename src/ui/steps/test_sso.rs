@@ -202,13 +202,7 @@ impl TestSsoStep {
         }
         ui.add_space(6.0);
         if running {
-            let seen = self
-                .progress
-                .lock()
-                .map(|seen| seen.clone())
-                .unwrap_or_default();
-            findings::progress_ui(ui, &seen, check_ids::OIDC.len());
-            findings::findings_ui(ui, env.catalog, &seen);
+            running_ui(ui, env, &self.progress, check_ids::OIDC.len());
             return;
         }
         if let Some(note) = &self.secret_note {
@@ -216,20 +210,7 @@ impl TestSsoStep {
         }
         self.confirm_origins_ui(ui, env, &tokens);
         if let Some(stored) = &env.profile.last_oidc_report {
-            ui.horizontal_wrapped(|ui| {
-                findings::summary_ui(ui, &stored.report);
-                ui.colored_label(
-                    tokens.muted,
-                    format!(
-                        "checked {} against {}",
-                        stored
-                            .checked_at
-                            .with_timezone(&chrono::Local)
-                            .format("%Y-%m-%d %H:%M"),
-                        stored.report.target
-                    ),
-                );
-            });
+            stored_summary_ui(ui, &tokens, stored);
             if stored.report.target != issuer && !issuer.is_empty() {
                 ui.colored_label(
                     tokens.warn,
@@ -340,30 +321,11 @@ impl TestSsoStep {
         }
         ui.add_space(6.0);
         if running {
-            let seen = self
-                .saml_progress
-                .lock()
-                .map(|seen| seen.clone())
-                .unwrap_or_default();
-            findings::progress_ui(ui, &seen, check_ids::SAML.len());
-            findings::findings_ui(ui, env.catalog, &seen);
+            running_ui(ui, env, &self.saml_progress, check_ids::SAML.len());
             return;
         }
         if let Some(stored) = &env.profile.last_saml_report {
-            ui.horizontal_wrapped(|ui| {
-                findings::summary_ui(ui, &stored.report);
-                ui.colored_label(
-                    tokens.muted,
-                    format!(
-                        "checked {} against {}",
-                        stored
-                            .checked_at
-                            .with_timezone(&chrono::Local)
-                            .format("%Y-%m-%d %H:%M"),
-                        stored.report.target
-                    ),
-                );
-            });
+            stored_summary_ui(ui, &tokens, stored);
             findings::findings_ui(ui, env.catalog, &stored.report.checks);
         }
     }
@@ -627,4 +589,29 @@ fn claims_ui(
 /// ([`crate::ui::browser::open_url`], shared with every other link in the window).
 pub fn system_browser(url: &str) -> Result<(), String> {
     crate::ui::browser::open_url(url).map_err(|err| err.to_string())
+}
+
+/// The findings of a running check so far, "3 of 8".
+fn running_ui(ui: &mut egui::Ui, env: &StepEnv<'_>, progress: &Progress, total: usize) {
+    let seen = progress.lock().map(|seen| seen.clone()).unwrap_or_default();
+    findings::progress_ui(ui, &seen, total);
+    findings::findings_ui(ui, env.catalog, &seen);
+}
+
+/// A stored report's summary line: its counts, when it ran and against what.
+fn stored_summary_ui(ui: &mut egui::Ui, tokens: &Tokens, stored: &StoredReport) {
+    ui.horizontal_wrapped(|ui| {
+        findings::summary_ui(ui, &stored.report);
+        ui.colored_label(
+            tokens.muted,
+            format!(
+                "checked {} against {}",
+                stored
+                    .checked_at
+                    .with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M"),
+                stored.report.target
+            ),
+        );
+    });
 }
